@@ -1,0 +1,57 @@
+"""The ``hazardloop`` command. It only calls the library; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import click
+
+from hazardloop.errors import HazardloopError
+
+__all__ = ["main", "cli", "open_register", "DEFAULT_DB"]
+
+DEFAULT_DB = "sqlite:///hazardloop.db"
+
+
+def resolve_db(db: str | None) -> str:
+    """The database URL: ``--db``, else HAZARDLOOP_DB, else a SQLite file in the current directory."""
+    return db or os.environ.get("HAZARDLOOP_DB") or DEFAULT_DB
+
+
+def open_register(db: str | None, **kwargs):  # type: ignore[no-untyped-def]
+    """Open the register stored at ``db`` (see :func:`resolve_db`) on the system clock."""
+    from hazardloop.clock import SystemClock
+    from hazardloop.register import Register
+
+    url = resolve_db(db)
+    try:
+        from hazardloop.sqlstore import open_store  # the durable store (issue 5)
+    except ImportError as exc:  # pragma: no cover - until the store lands
+        raise click.ClickException(f"no durable store available for {url}") from exc
+    return Register(clock=kwargs.pop("clock", SystemClock()), store=open_store(url), **kwargs)
+
+
+@click.group()
+@click.version_option(package_name="hazardloop")
+def cli() -> None:
+    """hazardloop: hidden-hazard registers (事故隐患台账) and their closed loop."""
+
+
+def main() -> NoReturn:
+    """Console entry point: one clear line and a non-zero exit on any hazardloop error."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except HazardloopError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(0)
