@@ -56,6 +56,7 @@ __all__ = [
 
 S = Stage
 K = EventKind
+_MAJOR_LEVEL = Level.MAJOR
 
 
 @attrs.frozen
@@ -144,9 +145,14 @@ def _check_table(table: Iterable[Transition]) -> dict[tuple[Stage | None, EventK
 _TABLE.update(_check_table(TRANSITIONS))
 
 
+_ALLOWED: dict[Stage | None, frozenset[EventKind]] = {
+    stage: frozenset(k for (src, k) in _TABLE if src is stage) for stage in (None, *Stage)
+}
+
+
 def allowed_kinds(stage: Stage | None) -> frozenset[EventKind]:
     """The event kinds the table allows in ``stage`` (before the rules are checked)."""
-    return frozenset(k for (src, k) in _TABLE if src is stage)
+    return _ALLOWED[stage]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +233,7 @@ class HazardState:
     @property
     def is_major(self) -> bool:
         """True for a major hazard (重大事故隐患)."""
-        return self.level is Level.MAJOR
+        return self.level is _MAJOR_LEVEL
 
     def measurement(self, name: str, default: float | None = None) -> float | None:
         """One measured value given with the hazard (quantities, counts, factors)."""
@@ -485,6 +491,11 @@ _HANDLERS: dict[EventKind, Callable[[HazardState, Event], dict[str, Any]]] = {
     K.RECOMPUTE: _on_recompute,
 }
 assert set(_HANDLERS) | {K.DISCOVER} == set(EventKind)
+# one lookup per event: the table's target and the handler that checks the rules
+_RULES = {key: (target, _HANDLERS[key[1]]) for key, target in _TABLE.items() if key[0] is not None}
+
+
+_DISCOVER = K.DISCOVER
 
 
 def apply(state: HazardState | None, event: Event) -> HazardState:
@@ -496,7 +507,7 @@ def apply(state: HazardState | None, event: Event) -> HazardState:
     a transition the table does not hold, or a rule of LIFECYCLE.md §1.
     """
     if state is None:
-        if event.kind is not K.DISCOVER:
+        if event.kind is not _DISCOVER:
             raise TransitionError(event.hazard_id, None, event.kind, "a hazard's first event must be 发现")
         if event.seq != 1:
             raise TransitionError(event.hazard_id, None, event.kind, f"first event has seq {event.seq}, not 1")
@@ -509,11 +520,11 @@ def apply(state: HazardState | None, event: Event) -> HazardState:
         raise _refuse(
             state, event, f"dated {event.occurred_on}, before the hazard's latest event ({state.last_event_on})"
         )
-    key = (state.stage, event.kind)
-    if key not in _TABLE:
+    rule = _RULES.get((state.stage, event.kind))
+    if rule is None:
         raise _refuse(state, event, f"not allowed from stage {state.stage.value}")
-    changes = _HANDLERS[event.kind](state, event)
-    target = _TABLE[key]
+    target, handler = rule
+    changes = handler(state, event)
     if target is not None and "stage" not in changes:
         changes["stage"] = target
     changes["version"] = event.seq

@@ -64,6 +64,10 @@ __all__ = [
 class Stage(str, enum.Enum):
     """Where a hazard stands in the closed loop (闭环)."""
 
+    # identity hash: Enum's own __hash__ is Python-level and on the lifecycle's hot path;
+    # it never matched the str value's hash, so dict lookups by value behave as before
+    __hash__ = object.__hash__
+
     DISCOVERED = "发现"
     ASSIGNED = "交办"
     RECTIFYING = "整改"
@@ -83,6 +87,10 @@ _OPEN_STAGES = frozenset({Stage.DISCOVERED, Stage.ASSIGNED, Stage.RECTIFYING, St
 
 class Level(str, enum.Enum):
     """The two national hazard levels of 16号令 第三条."""
+
+    # identity hash: Enum's own __hash__ is Python-level and on the lifecycle's hot path;
+    # it never matched the str value's hash, so dict lookups by value behave as before
+    __hash__ = object.__hash__
 
     GENERAL = "一般"
     MAJOR = "重大"
@@ -153,6 +161,10 @@ _COLOUR_RISK = {
 
 class EventKind(str, enum.Enum):
     """Every kind of event a hazard's history can hold."""
+
+    # identity hash: Enum's own __hash__ is Python-level and on the lifecycle's hot path;
+    # it never matched the str value's hash, so dict lookups by value behave as before
+    __hash__ = object.__hash__
 
     DISCOVER = "发现"
     ASSIGN = "交办"
