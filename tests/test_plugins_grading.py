@@ -169,7 +169,7 @@ def test_fire_2025_cannot_grade_then_determination_counts():
 def test_fire_2017_regrade_still_allowed_before_2025_11_01():
     hooks = make_hooks(entry_points=True)
     register, _ = _register_with(hooks)
-    hid = _discover(register, "一般", domain="fire", on="2025-10-31", criteria=["GB35181-2017-6.1"]).hazard_id
+    _discover(register, "一般", domain="fire", on="2025-10-31", criteria=["GB35181-2017-6.1"]).hazard_id
     [result] = grade_register(register, hooks)
     assert result.computed is Level.MAJOR and result.needs_review
     state = accept_grade(register, result, on="2025-11-02", actor=ASSIGNER)

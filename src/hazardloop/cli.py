@@ -55,3 +55,14 @@ def main() -> NoReturn:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     sys.exit(0)
+
+
+from hazardloop import cli_store as _cli_store  # noqa: E402,F401  (issue 5: verify, export, head)
+from hazardloop.cli_ledger import attach as _attach_ledger  # noqa: E402  (issue 4: import, export OUT.xlsx)
+
+_attach_ledger(cli)
+from hazardloop.cli_loop import attach as _attach_loop  # noqa: E402  (issue 6: list, show, add, the verbs, units, plugins)
+from hazardloop.cli_reports import attach as _attach_reports  # noqa: E402  (issue 6: report, map, demo)
+
+_attach_loop(cli)
+_attach_reports(cli)

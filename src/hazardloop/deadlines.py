@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import attrs
 import numpy as np
@@ -433,6 +433,3 @@ def status_frame(frame: pd.DataFrame, as_of: _dt.date, due_soon_days: int = 7) -
         index=frame.index,
     )
 
-
-def _as_dates(values: Sequence[_dt.date | None]) -> pd.Series:
-    return pd.Series(pd.to_datetime(list(values)), dtype="datetime64[s]")

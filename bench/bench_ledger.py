@@ -1,0 +1,163 @@
+"""Ledger benchmark (issue 4): import and export of a 100,000-row × 21-column ledger.
+
+Prints figures; asserts nothing about time. Each phase runs in its own process so that its peak
+memory (max RSS) is its own:
+
+- ``parse``: a bare fastexcel parse of the generated ledger (the baseline for import);
+- ``import``: :func:`hazardloop.ledger.import_files` into an in-memory register;
+- ``pandas``: plain ``DataFrame.to_excel(engine="xlsxwriter")`` of the ledger rows (the baseline
+  for export);
+- ``export``: the styled :func:`hazardloop.ledger.export_ledger` of the same register.
+
+Targets from the issue: import ≤ 1.5 × the bare parse; export ≤ 1.0 × the plain pandas export.
+
+    python bench/bench_ledger.py [--rows 100000] [--dir /tmp/hazardloop-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HEADERS = [
+    "序号", "所属乡镇", "被检查单位", "隐患编号", "隐患部位", "隐患描述", "隐患等级", "隐患类别", "排查日期", "排查人",
+    "整改措施", "整改责任人", "整改期限", "整改资金", "整改完成日期", "验收人", "验收日期", "销号日期", "隐患状态",
+    "备注", "风险分析对象编码",
+]
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """A ledger like the ones offices send: title rows, 21 columns, every stage, mixed dates."""
+    import xlsxwriter
+
+    rng = random.Random(seed)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    ws = book.add_worksheet("隐患台账")
+    ws.write_string(0, 0, "XX县2025年度事故隐患排查治理台账")
+    ws.write_string(1, 0, "填报单位：XX县应急管理局")
+    ws.write_string(1, 10, "填报日期：2025年12月31日")
+    for c, h in enumerate(HEADERS):
+        ws.write_string(2, c, h)
+    towns = [f"{n}镇" for n in "东南西北中上下左右前"]
+    words = ["灭火器过期", "消防通道堵塞", "配电箱无门", "静电接地断开", "安全出口锁闭", "气瓶未固定", "护栏缺失", "警示标志缺失"]
+    base = dt.date(2025, 1, 1)
+    for i in range(rows):
+        r = i + 3
+        found = base + dt.timedelta(days=rng.randrange(300))
+        progress = rng.random()
+        town = rng.choice(towns)
+        unit = f"{town}企业{rng.randrange(2000):04d}"
+        ws.write_number(r, 0, i + 1)
+        ws.write_string(r, 1, town)
+        ws.write_string(r, 2, unit)
+        ws.write_string(r, 3, f"YH{i:06d}")
+        ws.write_string(r, 4, rng.choice(["仓库", "车间", "配电室", "罐区", "办公楼"]))
+        ws.write_string(r, 5, f"{rng.choice(words)}（第{i}处）")
+        ws.write_string(r, 6, "重大事故隐患" if rng.random() < 0.03 else rng.choice(["一般隐患", "一般"]))
+        ws.write_string(r, 7, rng.choice(["设备设施", "作业行为", "管理缺陷", "消防安全"]))
+        ws.write_datetime(r, 8, dt.datetime(found.year, found.month, found.day), date)
+        ws.write_string(r, 9, f"检查员{rng.randrange(50)}")
+        ws.write_string(r, 10, "立即整改并加强巡查")
+        ws.write_string(r, 11, f"负责人{rng.randrange(500)}")
+        if rng.random() < 0.5:
+            ws.write_number(r, 12, rng.choice([7, 15, 30]))  # a number of days
+        else:
+            dl = found + dt.timedelta(days=30)
+            ws.write_string(r, 12, f"{dl.year}年{dl.month}月{dl.day}日")
+        ws.write_number(r, 13, rng.choice([0.5, 1, 2.5]))
+        status = "整改中"
+        if progress > 0.4:
+            done = found + dt.timedelta(days=rng.randrange(1, 20))
+            ws.write_datetime(r, 14, dt.datetime(done.year, done.month, done.day), date)
+            status = "已整改待审核"
+            if progress > 0.6:
+                ws.write_string(r, 15, f"验收员{rng.randrange(30)}")
+                ws.write_string(r, 16, done.isoformat())
+                ws.write_string(r, 17, done.strftime("%Y.%m.%d"))
+                status = "已销号"
+        ws.write_string(r, 18, status)
+        if rng.random() < 0.2:
+            ws.write_string(r, 19, "回头看复查")
+        ws.write_string(r, 20, f"RA-{rng.randrange(9999)}")
+    book.close()
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase(name: str, path: Path, out_dir: Path) -> dict[str, float]:
+    """Run one phase in this process; return its time and peak RSS."""
+    if name == "parse":
+        import fastexcel
+
+        t = time.perf_counter()
+        # load_sheet parses every cell into Arrow arrays (in Rust); converting them to pyarrow or
+        # pandas would need pyarrow, which is not a dependency, so the bare parse stops there
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None)
+        return {"seconds": time.perf_counter() - t, "rows": sheet.height, "peak_mb": _rss_mb()}
+    from hazardloop.ledger import ImportOptions, export_ledger, import_files, ledger_rows
+    from hazardloop.testing import make_register
+
+    register, _ = make_register("2025-12-31")
+    t = time.perf_counter()
+    report = import_files(register, [path], ImportOptions())
+    t_import = time.perf_counter() - t
+    if name == "import":
+        return {"seconds": t_import, "rows": report.data_rows, "imported": report.imported,
+                "rejected": report.rejected, "peak_mb": _rss_mb()}
+    if name == "pandas":
+        import pandas as pd
+
+        table = ledger_rows(register, "2025-12-31")
+        frame = pd.DataFrame(list(table.rows), columns=list(table.headers))
+        t = time.perf_counter()
+        frame.to_excel(out_dir / "plain.xlsx", engine="xlsxwriter", index=False)
+        return {"seconds": time.perf_counter() - t, "rows": len(frame), "peak_mb": _rss_mb()}
+    if name == "export":
+        t = time.perf_counter()
+        table = export_ledger(register, out_dir / "styled.xlsx", as_of="2025-12-31")
+        return {"seconds": time.perf_counter() - t, "rows": len(table.rows), "peak_mb": _rss_mb()}
+    raise SystemExit(f"unknown phase {name}")
+
+
+def main() -> None:
+    """Generate the ledger, run every phase in a child process, print the figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/hazardloop-bench"))
+    ap.add_argument("--phase", default=None)
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    path = args.dir / f"ledger_{args.rows}.xlsx"
+    if args.phase:
+        print(json.dumps(phase(args.phase, path, args.dir)))
+        return
+    if not path.exists():
+        t = time.perf_counter()
+        generate(path, args.rows)
+        print(f"generated {path} ({args.rows} rows × {len(HEADERS)} columns) in {time.perf_counter() - t:.1f} s")
+    results = {}
+    for name in ("parse", "import", "pandas", "export"):
+        out = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--dir", str(args.dir), "--phase", name],
+                             capture_output=True, text=True, check=True)
+        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        r = results[name]
+        print(f"{name:7s} {r['seconds']:7.2f} s   peak RSS {r['peak_mb']:7.0f} MB   " + ", ".join(
+            f"{k}={v}" for k, v in r.items() if k not in ("seconds", "peak_mb")))
+    imp = results["import"]["seconds"] / results["parse"]["seconds"]
+    exp = results["export"]["seconds"] / results["pandas"]["seconds"]
+    print(f"import / bare fastexcel parse = {imp:.2f}× (target ≤ 1.5×)")
+    print(f"styled export / plain pandas to_excel = {exp:.2f}× (target ≤ 1.0×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Commands of the durable register: ``hazardloop verify``, ``export`` and ``head``.
+
+Attached to :data:`hazardloop.cli.cli` when :mod:`hazardloop.cli` loads.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from hazardloop.cli import cli, resolve_db
+
+__all__ = ["verify_command", "export_command", "head_command"]
+
+def _open(db: str | None):  # type: ignore[no-untyped-def]
+    """The store at ``db``; refuses to create a new SQLite file (verify an absent ledger is an error)."""
+    from sqlalchemy.engine import make_url
+
+    from hazardloop.sqlstore import normalise_url, open_store
+
+    url = resolve_db(db)
+    u = make_url(normalise_url(url))
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") and not os.path.exists(u.database):
+        raise click.ClickException(f"no database at {u.database}")
+    return open_store(url)
+
+
+_DB = click.option("--db", "db", default=None, help="Database URL (default: HAZARDLOOP_DB, else ./hazardloop.db).")
+
+
+@cli.command("verify")
+@_DB
+@click.option("--anchor", default=None, metavar="HASH", help="A head hash printed earlier: prove the store still holds it.")
+@click.option("--deep", is_flag=True, help="Also re-fold every hazard and compare it with the projection.")
+def verify_command(db: str | None, anchor: str | None, deep: bool) -> None:
+    """Check the hash chain; exit 1 naming the first broken event."""
+    with _open(db) as store:
+        report = store.verify(anchor=anchor.strip().lower() if anchor else None, deep=deep)
+    if report.ok:
+        click.echo(report.summary())
+        return
+    click.echo(f"BROKEN: first broken: {report.first_broken}", err=True)
+    for problem in report.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+@cli.command("export")
+@_DB
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="JSON-lines file (default: stdout).")
+def export_command(db: str | None, output: click.utils.LazyFile) -> None:
+    """Write every event as JSON lines; print the chain head (keep it as an anchor)."""
+    with _open(db) as store:
+        head, length = store.export_jsonl(output)
+    click.echo(f"head {head} ({length} events)", err=True)
+
+
+@cli.command("head")
+@_DB
+def head_command(db: str | None) -> None:
+    """Print the chain's head hash and length (quote it on bulletins; check it with verify --anchor)."""
+    with _open(db) as store:
+        head, length = store.head()
+    click.echo(f"{head} {length}")

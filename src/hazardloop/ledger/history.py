@@ -1,0 +1,364 @@
+"""Rebuilding a hazard's history from a ledger row, and moving a held hazard to where a row says.
+
+:class:`Step` is one event a row shows (kind, date, deadline, what was inferred);
+:class:`EventBuilder` turns steps into register events marked with their
+:class:`~hazardloop.records.Origin`; :func:`advance` finds the events that take a hazard already
+held to where a row without 办理过程 says it stands (forward moves, the backward moves the
+lifecycle allows, refusals with a reason). Internal to :mod:`hazardloop.ledger`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from attrs import frozen
+
+from hazardloop.deadlines import assignment_deadline
+from hazardloop.ledger.cells import RESULT_WORDS, Claim, clean_text
+from hazardloop.lifecycle import HazardState, apply
+from hazardloop.records import (
+    Actor,
+    Assignment,
+    Closure,
+    Event,
+    EventKind,
+    Extension,
+    Inspection,
+    ListingLevel,
+    Origin,
+    Payload,
+    Rectification,
+    Reopening,
+    Submission,
+    Voiding,
+    Withdrawal,
+)
+from hazardloop.register import Register
+
+if TYPE_CHECKING:
+    from hazardloop.ledger.rows import RowFacts
+
+__all__ = [
+    "UNSTATED",
+    "HISTORY_KINDS",
+    "RowRejected",
+    "Step",
+    "ledger_actor",
+    "person_actor",
+    "norm_text",
+    "fill_dates",
+    "fill_from",
+    "event_key",
+    "same_event",
+    "EventBuilder",
+    "position",
+    "advance",
+    "after_history",
+]
+
+K = EventKind
+UNSTATED = "（台账未载明）"
+"""Text recorded where the lifecycle needs a value the ledger does not give (marked inferred)."""
+
+HISTORY_KINDS = frozenset(
+    {K.DISCOVER, K.ASSIGN, K.START, K.SUBMIT, K.INSPECT_PASS, K.INSPECT_FAIL, K.CLOSE, K.REOPEN, K.WITHDRAW, K.EXTEND, K.VOID}
+)
+"""The event kinds a ledger can show; other events (escalations, corrections…) are not compared."""
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------
+
+
+def ledger_actor(file: str, sheet: str, row: int) -> Actor:
+    """The actor recorded where a ledger names nobody: the ledger row itself."""
+    name = file.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    return Actor(f"ledger:{name}#{sheet}!{row}", f"台账{name}[{sheet}]第{row}行", "台账导入")
+
+
+def person_actor(name: str, organisation: str = "") -> Actor:
+    """A person a ledger names; the id is derived from the name and organisation."""
+    return Actor(f"ledger-person:{organisation}:{name}", name, organisation)
+
+
+class RowRejected(Exception):
+    """A row refused: the column, the value (shortened) and the reason, for the report."""
+
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.value = "" if value is None else clean_text(value)[:200]
+        self.reason = reason
+
+
+
+@frozen
+class Step:
+    """One event a row shows: kind, date (None: inferred later), deadline, inferred fields."""
+
+    kind: EventKind
+    on: _dt.date | None
+    deadline: _dt.date | None = None
+    inferred: tuple[str, ...] = ()
+
+
+def norm_text(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s。.;；,，]+", "", s)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Building events
+# ---------------------------------------------------------------------------------------------
+
+_NEXT_DATED = {K.SUBMIT, K.INSPECT_PASS, K.INSPECT_FAIL, K.CLOSE}
+
+
+def fill_dates(steps: Sequence[Step]) -> list[Step]:
+    """Give inferred steps a date: completion steps the next known date, others the previous."""
+    out = list(steps)
+    for i, s in enumerate(out):
+        if s.on is not None:
+            continue
+        prev = next((t.on for t in reversed(out[:i]) if t.on is not None), None)
+        nxt = next((t.on for t in out[i + 1 :] if t.on is not None), None) if s.kind in _NEXT_DATED else None
+        day = nxt if nxt is not None and (prev is None or nxt >= prev) else prev
+        out[i] = attrs.evolve(s, on=day)
+    return out
+
+
+def event_key(event: Event) -> tuple[EventKind, _dt.date, _dt.date | None, bool]:
+    inferred = event.origin is not None and "date" in event.origin.inferred
+    return (event.kind, event.occurred_on, getattr(event.payload, "deadline", None), inferred)
+
+
+def same_event(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return a[0] is b[0] and (a[1] == b[1] or a[3] or b[3]) and a[2] == b[2]
+
+
+class EventBuilder:
+    """Builds one row's events on a hazard's working state."""
+
+    def __init__(self, register: Register, facts: RowFacts, origin_base: tuple[str, str, int]) -> None:
+        self.register = register
+        self.facts = facts
+        self.file, self.sheet, self.row = origin_base
+        self.ledger = ledger_actor(*origin_base)
+
+    def origin(self, inferred: Iterable[str]) -> Origin:
+        return Origin(self.file, self.sheet, self.row, inferred=tuple(inferred))
+
+    def payload(self, step: Step) -> tuple[Payload, Actor, list[str]]:
+        f, t, p = self.facts, self.facts.texts, self.facts.people
+        inferred: list[str] = list(step.inferred)
+        k = step.kind
+        if k is K.DISCOVER:
+            inferred += list(f.inferred_text)
+            if "finder" not in p:
+                inferred.append("actor")
+            return f.discovery, p.get("finder", self.ledger), inferred
+        if k is K.ASSIGN:
+            assert step.deadline is not None and step.on is not None
+            dept = t["supervising_department"]
+            if not dept:
+                dept = UNSTATED
+                inferred.append("supervising_department")
+            listing = ListingLevel.NONE
+            if t["listing_level"]:
+                try:
+                    listing = ListingLevel(t["listing_level"])
+                except ValueError as exc:
+                    raise RowRejected("挂牌督办级别", t["listing_level"], "挂牌督办级别应为 省级/市级/县级/未挂牌") from exc
+            result = assignment_deadline(
+                self.register.config, self.register.calendar, level=f.discovery.level, listing=listing,
+                assigned_on=step.on, requested=step.deadline,
+            )
+            person = p.get("responsible_person")
+            if person is None:
+                inferred.append("responsible_person")
+            payload = Assignment(
+                responsible_unit=t["responsible_unit"],
+                responsible_person=person or self.ledger,
+                supervising_department=dept,
+                listing_level=listing,
+                deadline=result.deadline,
+                requested_deadline=step.deadline,
+                rule=f"台账: {result.rule}",
+                provisional=result.provisional,
+            )
+            return payload, p.get("supervisor", self.ledger), inferred
+        if k is K.START:
+            measures = t["measures"]
+            if not measures:
+                measures = UNSTATED
+                inferred.append("measures")
+            return Rectification(measures=measures, plan=t["plan"], funds=t["funds"]), p.get("responsible_person", self.ledger), inferred
+        if k is K.SUBMIT:
+            return Submission(report=t["report"]), p.get("responsible_person", self.ledger), inferred
+        if k in (K.INSPECT_PASS, K.INSPECT_FAIL):
+            comments = t["comments"] if norm_text(t["comments"]) not in RESULT_WORDS else ""
+            return Inspection(comments=comments), p.get("inspector", self.ledger), inferred
+        if k is K.CLOSE:
+            return Closure(), p.get("inspector", self.ledger), inferred
+        if k is K.REOPEN:
+            if step.deadline is None:
+                raise RowRejected("回头看日期", step.on, "回头看需要新的整改期限 (延期后期限)")
+            return Reopening(reason="回头看 (台账记载)", deadline=step.deadline), self.ledger, inferred
+        if k is K.EXTEND:
+            assert step.deadline is not None
+            return Extension(reason="延期 (台账记载)", approver=self.ledger, deadline=step.deadline), self.ledger, inferred
+        if k is K.WITHDRAW:
+            return Withdrawal(reason=t["end_reason"] or "撤销 (台账记载)"), self.ledger, inferred
+        if k is K.VOID:
+            return Voiding(reason=t["end_reason"] or "作废 (台账记载)"), self.ledger, inferred
+        raise AssertionError(k)  # pragma: no cover
+
+    def build(self, hazard_id: str, version: int, steps: Sequence[Step]) -> list[Event]:
+        """Events for ``steps`` following ``version``; the lifecycle checks them when they are applied."""
+        events: list[Event] = []
+        now = self.register.clock.now()
+        origins: dict[tuple[str, ...], Origin] = {}
+        for n, step in enumerate(steps, version + 1):
+            payload, actor, inferred = self.payload(step)
+            assert step.on is not None
+            key = tuple(inferred)
+            origin = origins.get(key)
+            if origin is None:
+                origin = origins[key] = self.origin(key)
+            events.append(Event(
+                hazard_id=hazard_id, seq=n, kind=step.kind, occurred_on=step.on, recorded_at=now,
+                actor=actor, payload=payload, origin=origin,
+            ))
+        return events
+
+
+# ---------------------------------------------------------------------------------------------
+# The import
+# ---------------------------------------------------------------------------------------------
+
+
+_OPEN_RANK = {"发现": 0, "交办": 1, "整改": 2, "督查": 3, "销号": 5}
+
+
+def position(state: HazardState) -> int:
+    """How far along the loop a hazard stands, on the scale of :attr:`Claim.rank`."""
+    rank = _OPEN_RANK.get(state.stage.value, -1)
+    if rank == 3 and state.inspection_passed:
+        rank = 4
+    return rank
+
+
+def fill_from(steps: Sequence[Step], start: _dt.date) -> list[Step]:
+    """Date inferred steps as :func:`fill_dates` does, never before ``start`` (the latest event held)."""
+    filled = fill_dates([Step(K.DISCOVER, start), *steps])[1:]
+    return [attrs.evolve(s, on=max(s.on, start)) if "date" in s.inferred and s.on is not None else s for s in filled]
+
+
+def step_of(kind: EventKind, on: _dt.date | None, deadline: _dt.date | None = None) -> Step:
+    return Step(kind, on, deadline, inferred=() if on is not None else ("date",))
+
+
+def advance(state: HazardState, flat: dict[str, Any], found: _dt.date | None) -> list[Step]:
+    """The events that take a held hazard to where a row without 办理过程 says it stands.
+
+    Forward moves use the row's dates; the backward moves the lifecycle allows (a failed
+    inspection, a reopening with its date) are appended as what they are; anything else that
+    contradicts the history is refused with the reason.
+    """
+    if found is not None and found != state.found_on:
+        raise RowRejected("排查日期", found, f"排查日期与登记不符 (登记: {state.found_on}, 台账: {found})")
+    d = flat["d"]
+    stage = state.stage.value
+    if flat["withdrawn"]:
+        if stage == "撤销":
+            return []
+        if stage == "发现":
+            return [step_of(K.WITHDRAW, d["withdrawn_on"])]
+        raise RowRejected("撤销日期", d["withdrawn_on"], f"登记中已{stage}, 不能撤销 (撤销只在交办前)")
+    if stage in ("撤销", "作废"):
+        if flat["rank"] > 0 and not (stage == "作废" and flat["voided"]):
+            raise RowRejected("隐患状态", (flat["claim"] or Claim.ASSIGNED).value, f"登记中该隐患已{stage}")
+        return []
+    steps: list[Step] = []
+    pos = position(state)
+    target = flat["rank"]
+    closed, deadline, effective = flat["closed"], flat["deadline"], flat["effective"]
+    # deadlines: the same, or later (an extension the ledger shows); never earlier
+    if state.assigned_on is not None and deadline is not None:
+        shown = effective or deadline
+        if deadline not in (state.original_deadline, state.effective_deadline) and effective is None:
+            if state.is_open and state.effective_deadline is not None and deadline > state.effective_deadline:
+                steps.append(step_of(K.EXTEND, None, deadline))
+            else:
+                raise RowRejected("整改期限", deadline, f"整改期限与登记不符 (登记: {state.original_deadline})")
+        elif effective is not None and shown != state.effective_deadline and not flat["d"]["reopened_on"]:
+            if state.is_open and state.effective_deadline is not None and shown > state.effective_deadline:
+                steps.append(step_of(K.EXTEND, None, shown))
+            else:
+                raise RowRejected("延期后期限", shown, f"期限与登记不符 (登记: {state.effective_deadline})")
+    if stage == "销号" and closed is not None and state.closed_on is not None and closed != state.closed_on and not d["reopened_on"]:
+        raise RowRejected("销号日期", closed, f"销号日期与登记不符 (登记已于 {state.closed_on} 销号)")
+
+    def forward(frm: int, to: int, close_on: _dt.date | None) -> None:
+        for r in range(frm + 1, to + 1):
+            if r == 1:
+                if deadline is None:
+                    raise RowRejected("整改期限", None, "台账显示已交办或整改, 但缺少整改期限")
+                steps.append(Step(K.ASSIGN, d["assigned_on"] or found, deadline, () if d["assigned_on"] else ("date",)))
+            elif r == 2:
+                steps.append(step_of(K.START, d["started_on"]))
+            elif r == 3:
+                steps.append(step_of(K.SUBMIT, d["submitted_on"] or d["rectified_on"]))
+            elif r == 4:
+                steps.append(step_of(K.INSPECT_PASS, d["inspected_on"] if flat["passed"] is not False else None))
+            elif r == 5:
+                steps.append(step_of(K.CLOSE, close_on))
+
+    reopened = d["reopened_on"]
+    if reopened is not None and reopened != state.last_reopened_on:
+        if pos < 5:
+            forward(pos, 5, flat["first_closed"])
+        elif flat["first_closed"] is not None and flat["first_closed"] != state.closed_on:
+            raise RowRejected("销号日期", flat["first_closed"], f"销号日期与登记不符 (登记: {state.closed_on})")
+        steps.append(Step(K.REOPEN, reopened, effective or deadline))
+        pos = 2
+    if flat["failed"]:
+        if pos > 3 or stage == "销号":
+            if stage == "销号":
+                raise RowRejected("隐患状态", Claim.FAILED.value, f"登记中已于 {state.closed_on} 销号; 验收不通过须先经回头看")
+            raise RowRejected("验收结果", "不通过", "登记中验收已通过, 不能改为不通过")
+        if not (stage == "整改" and state.inspection_passed is False and pos == 2):
+            forward(pos, 3, None)
+            steps.append(step_of(K.INSPECT_FAIL, d["inspected_on"]))
+    elif target > pos:
+        forward(pos, target, closed)
+    elif target < pos:
+        claim = flat["claim"]
+        if claim is not None and pos == 3 and target == 2:
+            steps.append(step_of(K.INSPECT_FAIL, d["inspected_on"]))  # 督查 → 整改: the inspection failed
+        elif claim is not None and pos == 5 and claim.rank < 5:
+            raise RowRejected("隐患状态", claim.value,
+                          f"登记中已于 {state.closed_on} 销号; 台账显示为{claim.value}但没有回头看日期 (销号不能撤回)")
+    if flat["voided"]:
+        steps.append(step_of(K.VOID, d["voided_on"]))
+    return steps
+
+
+def after_history(builder: EventBuilder, state: HazardState | None, events: list[Event], facts: RowFacts) -> list[Event]:
+    """Events the row's columns add beyond its 办理过程 (an exported ledger filled in by hand)."""
+    for event in events:
+        state = apply(state, event)
+    assert state is not None
+    steps = advance(state, facts.flat, facts.steps[0].on)
+    if not steps:
+        return []
+    return builder.build(state.hazard_id, state.version, fill_from(steps, state.last_event_on))
+
+

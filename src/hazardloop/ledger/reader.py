@@ -1,0 +1,465 @@
+"""Reading ledger files: find the header, drop the rows that carry no hazard, keep the rest.
+
+Workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) are parsed with python-calamine, which also gives
+the merged ranges (a full openpyxl load costs ~30 s per 100k rows). CSV files are decoded as
+UTF-8 (with or without BOM) or, failing that, GB18030 (a superset of GBK).
+
+The header is found by itself within the first :data:`HEADER_SCAN_ROWS` rows: the row (or pair
+of rows, for two-row headers with merged group cells) whose cells name the most known fields
+and include a description column. Title rows and 填报单位/填报日期 lines above it are read as
+the sheet's metadata. Rows that carry no hazard are skipped with a reason: blank rows,
+合计/小计 rows, notes (注:…), signature rows and repeated header rows. Every other row below
+the header is a data row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from hazardloop.errors import HazardloopError
+from hazardloop.ledger.cells import clean_text, is_blank
+from hazardloop.ledger.columns import DEFAULT_COLUMNS, ColumnTable, normalise_header
+
+__all__ = [
+    "LedgerReadError",
+    "Column",
+    "DataRow",
+    "SkippedRow",
+    "SheetTable",
+    "LedgerFile",
+    "read_ledger",
+    "read_ledgers",
+    "HEADER_SCAN_ROWS",
+    "WORKBOOK_SUFFIXES",
+]
+
+HEADER_SCAN_ROWS = 15
+"""How many rows from the top the header may sit below title rows (STANDARDS.md §8.2)."""
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+class LedgerReadError(HazardloopError):
+    """A ledger file could not be read at all (empty, corrupt, password-protected, not Excel)."""
+
+
+@frozen
+class Column:
+    """One column of a sheet: its index, its header as shown, and the field it holds.
+
+    ``field`` is None for a column the table does not know; its values are kept as extra
+    fields under ``header``. ``shadowed`` marks a known column whose field another, more
+    specific column of the same sheet already holds (also kept as an extra field).
+    """
+
+    index: int
+    header: str
+    field: str | None
+    shadowed: bool = False
+
+
+@frozen
+class DataRow:
+    """A row that may carry a hazard: its Excel row number (1-based) and its cells."""
+
+    row: int
+    cells: tuple[Any, ...]
+
+
+@frozen
+class SkippedRow:
+    """A row below the header that carries no hazard, and why it was skipped."""
+
+    row: int
+    reason: str
+
+
+@frozen
+class SheetTable:
+    """A sheet read as a table. ``header_rows`` are Excel row numbers; ``meta`` holds the
+    填报单位/填报日期 found above the header; ``problem`` says why a sheet has no table."""
+
+    file: str
+    sheet: str
+    columns: tuple[Column, ...] = ()
+    header_rows: tuple[int, ...] = ()
+    rows: tuple[DataRow, ...] = ()
+    skipped: tuple[SkippedRow, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+    problem: str = ""
+
+    def column_for(self, name: str) -> Column | None:
+        """The column holding field ``name`` (not shadowed), or None."""
+        for col in self.columns:
+            if col.field == name and not col.shadowed:
+                return col
+        return None
+
+    def meta_value(self, key: str) -> str | None:
+        """A metadata value (填报单位, 填报日期) or None."""
+        return dict(self.meta).get(key)
+
+
+@frozen
+class LedgerFile:
+    """A file read as ledger sheets (the sheets with no header are kept with their ``problem``)."""
+
+    path: str
+    sheets: tuple[SheetTable, ...] = field(converter=tuple)
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw grids
+# ---------------------------------------------------------------------------------------------
+
+Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _decode_csv(data: bytes, name: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise LedgerReadError(f"{name}: 无法识别 CSV 的编码 (UTF-8 / GBK / GB18030)")
+
+
+def _read_csv(path: Path) -> list[tuple[str, list[list[Any]], Merged]]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise LedgerReadError(f"{path}: 文件为空")
+    if b"\x00" in data[:4096]:
+        raise LedgerReadError(f"{path}: 不是 CSV 文本文件")
+    text = _decode_csv(data, str(path))
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    csv.field_size_limit(1 << 30)  # a 1,000,000-character cell is legal
+    grid = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    return [(path.stem, grid, ())]
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _read_workbook(path: Path, sheets: Sequence[str] | None) -> list[tuple[str, list[list[Any]], Merged]]:
+    import python_calamine as pc
+
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise LedgerReadError(f"{path}: 文件为空")
+    if head == _OLE_MAGIC and path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
+        # an .xlsx wrapped in an OLE container is an encrypted (password-protected) workbook
+        raise LedgerReadError(f"{path}: 工作簿受密码保护, 请先取消密码后再导入")
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types; all mean "cannot read"
+        msg = str(exc)
+        if "password" in msg.lower() or "encrypt" in msg.lower():
+            raise LedgerReadError(f"{path}: 工作簿受密码保护, 请先取消密码后再导入") from exc
+        raise LedgerReadError(f"{path}: 不是可读取的 Excel 文件 ({type(exc).__name__}: {msg})") from exc
+    names = list(book.sheet_names)
+    wanted = list(names) if not sheets else list(sheets)
+    missing = [s for s in wanted if s not in names]
+    if missing:
+        raise LedgerReadError(f"{path}: 没有工作表 {', '.join(missing)} (有: {', '.join(names)})")
+    out = []
+    for name in wanted:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            grid = sheet.to_python(skip_empty_area=False)
+            try:
+                merged = sheet.merged_cell_ranges or ()
+            except Exception:  # merged ranges are a hint; a reader without them still works
+                merged = ()
+        except Exception as exc:
+            raise LedgerReadError(f"{path}: 工作表 {name} 无法读取 ({type(exc).__name__}: {exc})") from exc
+        out.append((name, grid, tuple(merged)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Header finding
+# ---------------------------------------------------------------------------------------------
+
+_META = re.compile(r"(填报单位|填表单位|单位名称|企业名称|报送单位|填报日期|填表日期|报送日期|统计日期)\s*[:：]\s*")
+
+
+def _text(v: Any) -> str:
+    return "" if is_blank(v) else clean_text(v)
+
+
+def _fill_merged_header(grid: list[list[Any]], merged: Merged, rows: range) -> dict[tuple[int, int], Any]:
+    """Values of header cells covered by a merge, copied from the merge's top-left cell."""
+    filled: dict[tuple[int, int], Any] = {}
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(grid) or r0 not in rows:
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else None
+        for r in range(r0, min(r1, rows.stop - 1) + 1):
+            for c in range(c0, c1 + 1):
+                filled[(r, c)] = value
+    return filled
+
+
+def _cell(grid: list[list[Any]], r: int, c: int, filled: dict[tuple[int, int], Any]) -> str:
+    if (r, c) in filled:
+        return _text(filled[(r, c)])
+    row = grid[r] if r < len(grid) else []
+    return _text(row[c]) if c < len(row) else ""
+
+
+def _header_one(grid: list[list[Any]], r: int, width: int, filled: dict[tuple[int, int], Any]) -> list[str]:
+    return [_cell(grid, r, c, filled) for c in range(width)]
+
+
+def _header_two(
+    grid: list[list[Any]], r: int, width: int, filled: dict[tuple[int, int], Any], table: ColumnTable, has_merges: bool
+) -> list[str]:
+    """Headers of a two-row header: the child cell, or group-child where that names a field."""
+    top = _header_one(grid, r, width, filled)
+    sub = _header_one(grid, r + 1, width, filled)
+    if not has_merges:
+        # no merge information (CSV, some .xls): a group cell spans the blanks to its right
+        last = ""
+        for c in range(width):
+            if top[c]:
+                last = top[c]
+            elif sub[c]:
+                top[c] = last
+    out = []
+    for c in range(width):
+        group, child = top[c], sub[c]
+        if not child or child == group:
+            out.append(group)
+            continue
+        if not group:
+            out.append(child)
+            continue
+        combined = f"{group}-{child}"
+        if table.lookup(combined) is not None or table.lookup(group + child) is not None:
+            out.append(combined if table.lookup(combined) is not None else group + child)
+        elif table.lookup(child) is not None:
+            out.append(child)
+        else:
+            out.append(combined)
+    return out
+
+
+def _score(headers: Sequence[str], table: ColumnTable) -> tuple[int, bool]:
+    fields = {table.lookup(h) for h in headers if h}
+    fields.discard(None)
+    return len(fields), "description" in fields
+
+
+def _find_header(
+    grid: list[list[Any]], merged: Merged, table: ColumnTable
+) -> tuple[list[str], tuple[int, ...]] | None:
+    width = max((len(r) for r in grid[: HEADER_SCAN_ROWS + 1]), default=0)
+    scan = range(0, min(HEADER_SCAN_ROWS + 1, len(grid)))
+    filled = _fill_merged_header(grid, merged, scan)
+    best: tuple[int, list[str], tuple[int, ...]] | None = None
+    for r in range(min(HEADER_SCAN_ROWS, len(grid))):
+        one = _header_one(grid, r, width, filled)
+        score, has_desc = _score(one, table)
+        if score < 2:
+            continue
+        cand = (score, one, (r,))
+        if r + 1 < len(grid):
+            two = _header_two(grid, r, width, filled, table, bool(merged))
+            s2, d2 = _score(two, table)
+            sub = _header_one(grid, r + 1, width, filled)
+            # the row below is a sub-header only if it names fields and holds no data-like cells
+            if s2 >= score and d2 and _looks_like_header_row(sub, table):
+                cand = (s2, two, (r, r + 1))
+                has_desc = True
+        if not has_desc:
+            continue
+        if best is None or cand[0] > best[0]:
+            best = cand
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+def _looks_like_header_row(cells: Sequence[str], table: ColumnTable) -> bool:
+    nonblank = [c for c in cells if c]
+    if not nonblank:
+        return False
+    known = sum(1 for c in nonblank if table.lookup(c) is not None)
+    return known >= 1 and all(len(c) <= 30 and not re.fullmatch(r"[\d.\-/ :]+", c) for c in nonblank)
+
+
+def _columns(headers: Sequence[str], table: ColumnTable) -> tuple[Column, ...]:
+    best: dict[str, tuple[int, int]] = {}
+    for i, h in enumerate(headers):
+        hit = table.match(h)
+        if hit is None:
+            continue
+        name, rank = hit
+        if name not in best or rank < best[name][0]:
+            best[name] = (rank, i)
+    cols = []
+    for i, h in enumerate(headers):
+        hit = table.match(h)
+        if hit is None:
+            cols.append(Column(i, h or f"列{i + 1}", None))
+        else:
+            cols.append(Column(i, h, hit[0], shadowed=best[hit[0]][1] != i))
+    return tuple(cols)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows that carry no hazard
+# ---------------------------------------------------------------------------------------------
+
+_TOTAL = re.compile(r"^(合计|小计|总计|共计|累计)")
+_NOTE = re.compile(r"^(注|说明|备注|填表说明|附注)\s*[:：\d一、.]")
+_SIGNATURE = re.compile(
+    r"(签字|签名|盖章|签发|签章|(填表|审核|制表|填报|审批|负责|检查)人\s*[:：]|(填报|填表|报送)(单位|日期)\s*[:：])"
+)
+# in the description column only the colon or bracket forms count: "…未经审批人签字" is a hazard
+_SIGNATURE_STRICT = re.compile(r"((签字|签名|盖章|签发|签章|人)\s*[:：])|^[(（](签字|盖章|签名)[)）]$")
+
+
+def _classify(
+    cells: Sequence[Any], row_no_cols: frozenset[int], header_norm: Sequence[str], desc_index: int
+) -> str | None:
+    """Why a row carries no hazard (blank, total, note, signature, header), or None for data.
+
+    Called for every row: the common case (a description that is plain prose) returns after
+    looking at two cells; blanks are already None (see :func:`_table`).
+    """
+    first_i = -1
+    only_row_no = True
+    for i, v in enumerate(cells):
+        if v is None:
+            continue
+        if first_i < 0:
+            first_i = i
+        if i not in row_no_cols or not (isinstance(v, (int, float)) or re.fullmatch(r"[\d.]+", str(v).strip())):
+            only_row_no = False
+            break
+    if first_i < 0 or only_row_no:
+        return "空行"  # nothing, or only a 序号 printed on an empty template row
+    first = _text(cells[first_i])
+    compact = re.sub(r"\s+", "", first)
+    if _TOTAL.match(compact):
+        return "合计/小计行"
+    raw_desc = cells[desc_index] if desc_index < len(cells) else None
+    desc = _text(raw_desc)
+    if _NOTE.match(compact) and (not desc or desc == first):
+        return "注释行"
+    if not desc or _SIGNATURE_STRICT.search(desc[:30]):
+        if any(_SIGNATURE.search(_text(v)) for v in cells if v is not None):
+            return "签字行"
+    if desc and desc_index < len(header_norm) and normalise_header(desc) == header_norm[desc_index]:
+        texts = [(i, _text(v)) for i, v in enumerate(cells) if v is not None]
+        same = sum(1 for i, t in texts if i < len(header_norm) and header_norm[i] and normalise_header(t) == header_norm[i])
+        if same >= 2 and same * 2 >= len(texts):
+            return "重复表头行"
+    return None
+
+
+def _table(
+    file: str, sheet: str, grid: list[list[Any]], merged: Merged, table: ColumnTable
+) -> SheetTable:
+    found = _find_header(grid, merged, table)
+    if found is None:
+        return SheetTable(file, sheet, problem="未找到含隐患描述列的表头 (前15行)")
+    headers, header_rows = found
+    columns = _columns(headers, table)
+    meta: dict[str, str] = {}
+    for r in range(header_rows[0]):
+        for v in grid[r]:
+            text = _text(v)
+            hits = list(_META.finditer(text))
+            for k, m in enumerate(hits):
+                end = hits[k + 1].start() if k + 1 < len(hits) else len(text)
+                key = "填报单位" if "单位" in m[1] or "企业" in m[1] else "填报日期"
+                if text[m.end() : end].strip():
+                    meta.setdefault(key, text[m.end() : end].strip())
+    width = len(columns)
+    # data cells under a vertical merge (a town written once for several rows) get its value
+    below: dict[tuple[int, int], Any] = {}
+    start = header_rows[-1] + 1
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= start and r0 < len(grid):
+            value = grid[r0][c0] if c0 < len(grid[r0]) else None
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    below[(r, c)] = value
+    desc = next(c.index for c in columns if c.field == "description" and not c.shadowed)
+    header_norm = [normalise_header(h) for h in headers]
+    row_no_cols = frozenset(c.index for c in columns if c.field == "row_no")
+    rows: list[DataRow] = []
+    skipped: list[SkippedRow] = []
+    for r in range(start, len(grid)):
+        raw = grid[r]
+        if not below and raw.count("") == len(raw):
+            continue  # an empty row (a sheet whose dimension reaches row 1,048,576 is mostly these)
+        cells = list(raw[:width]) + [None] * (width - len(raw))
+        if below:
+            for c in range(width):
+                if (r, c) in below:
+                    cells[c] = below[(r, c)]
+        cells = [None if (v == "" or (v.__class__ is str and not v.strip())) else v for v in cells]
+        why = _classify(cells, row_no_cols, header_norm, desc)
+        if why is None:
+            rows.append(DataRow(r + 1, tuple(cells)))
+        elif why != "空行" or any(not is_blank(v) for v in cells):
+            skipped.append(SkippedRow(r + 1, why))
+    return SheetTable(
+        file,
+        sheet,
+        columns=columns,
+        header_rows=tuple(r + 1 for r in header_rows),
+        rows=tuple(rows),
+        skipped=tuple(skipped),
+        meta=tuple(meta.items()),
+    )
+
+
+def read_ledger(
+    path: str | Path, *, sheets: Sequence[str] | None = None, columns: ColumnTable = DEFAULT_COLUMNS
+) -> LedgerFile:
+    """Read one ledger file: every sheet (or the ``sheets`` named) as a :class:`SheetTable`.
+
+    Raises :class:`LedgerReadError` naming the file when it cannot be read at all.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise LedgerReadError(f"{p}: 文件不存在")
+    if p.is_dir():
+        raise LedgerReadError(f"{p}: 是目录, 不是台账文件")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in CSV_SUFFIXES:
+            grids = _read_csv(p)
+        else:
+            grids = _read_workbook(p, sheets)
+    except LedgerReadError:
+        raise
+    except (OSError, ValueError, csv.Error) as exc:
+        raise LedgerReadError(f"{p}: 无法读取 ({type(exc).__name__}: {exc})") from exc
+    return LedgerFile(str(p), [_table(str(p), name, grid, merged, columns) for name, grid, merged in grids])
+
+
+def read_ledgers(
+    paths: Iterable[str | Path], *, sheets: Sequence[str] | None = None, columns: ColumnTable = DEFAULT_COLUMNS
+) -> list[LedgerFile]:
+    """Read several files; the first unreadable one raises :class:`LedgerReadError` (nothing is half-read)."""
+    return [read_ledger(p, sheets=sheets, columns=columns) for p in paths]

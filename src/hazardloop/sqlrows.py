@@ -1,0 +1,93 @@
+"""Rows of the durable register: what an event and a hazard state become in the tables.
+
+Shared by the store (:mod:`hazardloop.sqlstore`), the migrations (:mod:`hazardloop.sqlschema`)
+and the vectorised replay (:mod:`hazardloop.sqlreplay`), so that all three derive the same cells.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from typing import Any
+
+import attrs
+
+from hazardloop.lifecycle import HazardState
+from hazardloop.records import Actor, Event, EventKind
+from hazardloop.sqlschema import PROJECTION_COLUMNS
+
+__all__ = ["DEADLINE_KINDS", "event_columns", "projection_cells", "cell"]
+
+K = EventKind
+
+DEADLINE_KINDS = frozenset({K.ASSIGN, K.REOPEN, K.EXTEND, K.RECOMPUTE, K.REGRADE, K.DETERMINE})
+"""The kinds whose payload ``deadline`` becomes the effective deadline (an escalation's does not)."""
+
+
+def event_columns(event: Event) -> tuple[str | None, int | None, str, int]:
+    """The narrow replay columns of an event: deadline set, its provisional flag, actor, from a ledger."""
+    deadline = provisional = None
+    if event.kind in DEADLINE_KINDS:
+        d = event.payload.deadline  # type: ignore[union-attr]
+        if d is not None:
+            deadline = d.isoformat()
+            provisional = int(event.payload.provisional)  # type: ignore[union-attr]
+    return deadline, provisional, str(event.actor), 0 if event.origin is None else 1
+
+
+def cell(value: Any) -> Any:
+    """One projection cell: enums by value, actors as text, dates ISO, booleans 0/1."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Actor):
+        return str(value)
+    return value
+
+
+def _iso(v: Any) -> Any:
+    return None if v is None else v.isoformat()
+
+
+def _value(v: Any) -> Any:
+    return None if v is None else v.value
+
+
+def _text(v: Any) -> Any:
+    return None if v is None else str(v)
+
+
+def _flag(v: Any) -> Any:
+    return None if v is None else int(v)
+
+
+def _plan() -> tuple[tuple[str, Any], ...]:
+    fields = {f.name: str(f.type) for f in attrs.fields(HazardState)}
+    plan = []
+    for c in PROJECTION_COLUMNS:
+        t = fields[c]
+        if t in ("_dt.date", "_dt.date | None"):
+            plan.append((c, _iso))
+        elif t.split(" ")[0] in ("Stage", "Source", "Level", "ListingLevel"):
+            plan.append((c, _value))
+        elif t.startswith("Actor"):
+            plan.append((c, _text))
+        elif t.startswith("bool"):
+            plan.append((c, _flag))
+        else:
+            plan.append((c, None))
+    return tuple(plan)
+
+
+_PLAN = _plan()  # (column, converter or None) chosen once from HazardState's field types
+
+
+def projection_cells(state: HazardState) -> tuple[Any, ...]:
+    """The projection columns (:data:`~hazardloop.sqlschema.PROJECTION_COLUMNS`) of a state."""
+    d = state.__dict__
+    return tuple(d[c] if conv is None else conv(d[c]) for c, conv in _PLAN)

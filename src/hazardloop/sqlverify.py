@@ -1,0 +1,224 @@
+"""Tamper evidence: check a durable register's hash chain, its columns and its projection.
+
+What is checked, in chain order (``gseq``):
+
+1. positions run 1, 2, 3… with no gap (a deleted or renumbered row shows here);
+2. each event's ``prev_hash`` is the hash of the event before it (a reordered, deleted or
+   rewritten row shows here, on the event after it);
+3. each event's ``hash`` is ``sha256(prev_hash + "\\n" + body)`` (an edited body shows here);
+4. the columns queries read (hazard, seq, kind, dates, deadline, actor…) say what the hashed body
+   says (an edited column shows here, although the body is intact);
+5. each hazard's events run 1, 2, 3…;
+6. the head recorded with the store is the head of the chain (newest events cut off, or added
+   without the store, show here);
+7. the projection holds every hazard at the version of its last event (``deep``: and equals the
+   fold of its events);
+8. ``anchor``: the store still contains an event with that hash. A chain alone cannot show that
+   someone rebuilt it from the start or cut its newest events *and* the recorded head; an anchor
+   printed earlier (on an export or a bulletin) can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import attrs
+import sqlalchemy as sa
+
+from hazardloop import sqlschema as S
+from hazardloop.lifecycle import fold
+from hazardloop.records import EventKind
+from hazardloop.sqlrows import DEADLINE_KINDS
+
+__all__ = ["VerifyReport", "verify_store", "verify_jsonl"]
+
+_DEADLINE_VALUES = frozenset(k.value for k in DEADLINE_KINDS)
+_MAX_PROBLEMS = 50
+
+
+@attrs.frozen
+class VerifyReport:
+    """The outcome of a verification: ``ok`` and, if not, the problems found in chain order."""
+
+    ok: bool
+    length: int  #: events checked
+    head: str  #: the hash of the last event checked (GENESIS for an empty store)
+    problems: tuple[str, ...]
+    first_broken: str | None  #: the first broken event, as ``hazard#seq (position n)``
+    anchor_position: int | None = None  #: where the anchor was found, if one was given
+
+    def summary(self) -> str:
+        """One line for a terminal."""
+        if self.ok:
+            text = f"ok: {self.length} events, head {self.head}"
+            if self.anchor_position is not None:
+                text += f"; anchor found at position {self.anchor_position}"
+            return text
+        return f"BROKEN at {self.first_broken}: {self.problems[0]}"
+
+
+def _actor_text(actor: dict[str, str]) -> str:
+    org = actor.get("organisation", "")
+    return f"{actor['name']}({org})" if org else actor["name"]
+
+
+class _Checker:
+    """Walks rows in chain order and collects problems."""
+
+    def __init__(self, anchor: str | None) -> None:
+        self.head = S.GENESIS
+        self.n = 0
+        self.problems: list[str] = []
+        self.first_broken: str | None = None
+        self.anchor = anchor
+        self.anchor_position: int | None = None
+        self.last_seq: dict[str, int] = {}
+
+    def problem(self, where: str, text: str) -> None:
+        """Record a problem; the first one names the first broken event."""
+        if self.first_broken is None:
+            self.first_broken = where
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append(f"{where}: {text}")
+
+    def row(self, gseq: int, prev: str | None, h: str | None, body: str, columns: dict[str, Any] | None) -> None:
+        """Check the next row of the chain (``columns`` None for an export, which has only the body)."""
+        self.n += 1
+        try:
+            d = json.loads(body)
+            eid = f"{d['hazard_id']}#{d['seq']}"
+        except (ValueError, KeyError, TypeError):
+            d, eid = None, "?"
+        if columns is not None:
+            eid = f"{columns['hazard_id']}#{columns['seq']}"
+        where = f"event {eid} (position {gseq})"
+        if gseq != self.n:
+            self.problem(where, f"expected position {self.n}: {gseq - self.n} event(s) before it are missing or moved")
+            self.n = gseq
+        if prev != self.head:
+            self.problem(where, "its prev_hash is not the hash of the event before it (rows deleted, reordered or rewritten)")
+        if h is None or S.chain_hash(prev or "", body) != h:
+            self.problem(where, "its hash does not match its content (the event was edited)")
+        if self.anchor is not None and h == self.anchor:
+            self.anchor_position = gseq
+        self.head = h or ""
+        if d is None:
+            self.problem(where, "its body is not a valid event")
+            return
+        if columns is not None:
+            self._columns(where, d, columns)
+        hid, seq = d.get("hazard_id"), d.get("seq")
+        last = self.last_seq.get(hid, 0)
+        if seq != last + 1:
+            self.problem(where, f"hazard {hid} jumps from event {last} to event {seq}")
+        self.last_seq[hid] = seq if isinstance(seq, int) else last
+
+    def _columns(self, where: str, d: dict[str, Any], c: dict[str, Any]) -> None:
+        payload = d.get("payload", {})
+        deadline = provisional = None
+        if d["kind"] in _DEADLINE_VALUES and payload.get("deadline") is not None:
+            deadline, provisional = payload["deadline"], int(payload["provisional"])
+        expect = {
+            "hazard_id": d["hazard_id"],
+            "seq": d["seq"],
+            "kind": d["kind"],
+            "occurred_on": d["occurred_on"],
+            "recorded_at": d["recorded_at"],
+            "deadline": deadline,
+            "provisional": provisional,
+            "actor": _actor_text(d["actor"]),
+            "origin": 0 if d.get("origin") is None else 1,
+        }
+        for key, value in expect.items():
+            stored = c[key]
+            if key in ("seq", "provisional", "origin") and stored is not None:
+                stored = int(stored)
+            if stored != value:
+                self.problem(where, f"column {key} says {stored!r} but the hashed event says {value!r}")
+
+    def report(self, extra: Iterable[str] = ()) -> VerifyReport:
+        """The verdict, with the store-level problems ``extra`` added after the chain's."""
+        for text in extra:
+            self.problem("store", text)
+        if self.anchor is not None and self.anchor_position is None:
+            self.problem(
+                "anchor",
+                f"no event has hash {self.anchor}: the store no longer holds that head (cut off or rebuilt)",
+            )
+        return VerifyReport(
+            ok=not self.problems,
+            length=self.n,
+            head=self.head,
+            problems=tuple(self.problems),
+            first_broken=self.first_broken,
+            anchor_position=self.anchor_position,
+        )
+
+
+_COLS = ("gseq", "prev_hash", "hash", "body", "hazard_id", "seq", "kind", "occurred_on", "recorded_at",
+         "deadline", "provisional", "actor", "origin")
+
+
+def _rows(store: Any, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+    last = None
+    cols = [S.events.c[c] for c in _COLS]
+    while True:
+        query = sa.select(*cols).order_by(S.events.c.gseq).limit(chunk)
+        if last is not None:
+            query = query.where(S.events.c.gseq > last)
+        with store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def verify_store(store: Any, *, anchor: str | None = None, deep: bool = False) -> VerifyReport:
+    """Verify a :class:`~hazardloop.sqlstore.SqlStore` (see the module docstring for what is checked)."""
+    checker = _Checker(anchor)
+    for row in _rows(store):
+        checker.row(int(row[0]), row[1], row[2], row[3], dict(zip(_COLS, row)))
+    extra: list[str] = []
+    recorded_head, recorded_length = store.head()
+    if (recorded_head, recorded_length) != (checker.head, checker.n):
+        extra.append(
+            f"the head recorded with the store ({recorded_head}, {recorded_length} events) is not the head of "
+            f"the events ({checker.head}, {checker.n} events): events were cut off or added outside the store"
+        )
+    with store.engine.connect() as conn:
+        projection = dict(conn.execute(sa.select(S.hazards.c.hazard_id, S.hazards.c.version)).all())
+    for hid, version in sorted(projection.items()):
+        if checker.last_seq.get(hid) != int(version):
+            extra.append(
+                f"hazard {hid}: the projection is at version {version} but its events end at {checker.last_seq.get(hid)}"
+            )
+    for hid in sorted(set(checker.last_seq) - set(projection)):
+        extra.append(f"hazard {hid} has events but no projection row")
+    if deep and not extra:
+        from hazardloop.serialize import state_to_dict
+
+        for hid in projection:
+            stored = store.state(hid)
+            folded = fold(store.events(hid))
+            if state_to_dict(stored) != state_to_dict(folded):
+                extra.append(f"hazard {hid}: the projected state differs from the fold of its events")
+    return checker.report(extra)
+
+
+def verify_jsonl(stream: IO[str], *, anchor: str | None = None) -> VerifyReport:
+    """Verify an export written by :meth:`~hazardloop.sqlstore.SqlStore.export_jsonl` (an archive)."""
+    from hazardloop.serialize import canonical
+
+    checker = _Checker(anchor)
+    for line in stream:
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        checker.row(int(rec["gseq"]), rec.get("prev_hash"), rec.get("hash"), canonical(rec["event"]), None)
+    return checker.report()
+
+
+assert EventKind.ASSIGN.value in _DEADLINE_VALUES

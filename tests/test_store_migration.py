@@ -1,0 +1,112 @@
+"""A database written by schema version 1 is upgraded in place and keeps every event (both backends)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from hazardloop.errors import ConfigError
+from hazardloop.serialize import canonical, event_to_dict, state_to_dict, unit_to_dict
+from hazardloop.sqlschema import SCHEMA_VERSION
+from hazardloop.sqlstore import normalise_url, open_store
+from hazardloop.store import MemoryStore
+from hazardloop.testing import FINDER, make_register
+
+from store_scenarios import scripted
+
+# The DDL release 0.1 ran (schema version 1), written out here as the old release wrote it,
+# independent of hazardloop.sqlschema, so that a change to the migrations cannot change the fixture.
+V1_DDL = (
+    "CREATE TABLE hl_meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE hl_events (gseq BIGINT PRIMARY KEY, hazard_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL, "
+    "kind VARCHAR(16) NOT NULL, occurred_on VARCHAR(10) NOT NULL, recorded_at VARCHAR(40) NOT NULL, "
+    "body TEXT NOT NULL, CONSTRAINT hl_events_hazard_seq UNIQUE (hazard_id, seq))",
+    "CREATE TABLE hl_hazards (hazard_id VARCHAR(64) PRIMARY KEY, first_gseq BIGINT NOT NULL, "
+    "version INTEGER NOT NULL, last_event_on VARCHAR(10) NOT NULL, state TEXT NOT NULL, stage TEXT, "
+    "unit_code TEXT, town TEXT, domain TEXT, level TEXT, found_on TEXT, effective_deadline TEXT)",
+    "CREATE TABLE hl_units (code VARCHAR(64) PRIMARY KEY, body TEXT NOT NULL)",
+    "CREATE TABLE hl_counters (name VARCHAR(64) PRIMARY KEY, value BIGINT NOT NULL)",
+)
+
+
+class _Recording(MemoryStore):
+    """A memory store that also remembers the order events were appended in (the v1 gseq)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list = []
+
+    def append(self, batch):  # type: ignore[no-untyped-def]
+        super().append(batch)
+        for item in batch:
+            self.order.extend(item.events)
+
+
+def _write_v1(url: str):  # type: ignore[no-untyped-def]
+    """Fill an empty database the way release 0.1 did; return the in-memory register it mirrors."""
+    memory_store = _Recording()
+    register, clock = make_register("2026-01-05", store=memory_store)
+    scripted(register, clock)
+    engine = sa.create_engine(normalise_url(url))
+    with engine.begin() as conn:
+        for ddl in V1_DDL:
+            conn.exec_driver_sql(ddl)
+        conn.execute(sa.text("INSERT INTO hl_meta VALUES ('schema_version', '1')"))
+        first: dict[str, int] = {}
+        for gseq, e in enumerate(memory_store.order, start=1):
+            first.setdefault(e.hazard_id, gseq)
+            conn.execute(
+                sa.text("INSERT INTO hl_events VALUES (:g, :h, :s, :k, :o, :r, :b)"),
+                {"g": gseq, "h": e.hazard_id, "s": e.seq, "k": e.kind.value, "o": e.occurred_on.isoformat(),
+                 "r": e.recorded_at.isoformat(), "b": canonical(event_to_dict(e))},
+            )
+        for state in memory_store.states():
+            conn.execute(
+                sa.text("INSERT INTO hl_hazards VALUES (:h, :f, :v, :l, :st, :stage, :u, :t, :d, :lv, :fo, :ed)"),
+                {"h": state.hazard_id, "f": first[state.hazard_id], "v": state.version,
+                 "l": state.last_event_on.isoformat(), "st": canonical(state_to_dict(state)),
+                 "stage": state.stage.value, "u": state.unit_code, "t": state.town, "d": state.domain,
+                 "lv": state.level.value, "fo": state.found_on.isoformat(),
+                 "ed": None if state.effective_deadline is None else state.effective_deadline.isoformat()},
+            )
+        for unit in memory_store.units():
+            conn.execute(sa.text("INSERT INTO hl_units VALUES (:c, :b)"), {"c": unit.code, "b": canonical(unit_to_dict(unit))})
+        conn.execute(sa.text("INSERT INTO hl_counters VALUES ('hazard_id:H', :n)"), {"n": memory_store.count()})
+    engine.dispose()
+    return register
+
+
+def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
+    memory = _write_v1(store_url)
+    with open_store(store_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 2
+        report = store.verify(deep=True)
+        assert report.ok, report.problems
+        assert report.length == store.event_count() == len(memory.store.order)  # type: ignore[attr-defined]
+        assert store.hazard_ids() == list(memory.store.hazard_ids())
+        assert list(store.states()) == list(memory.store.states())
+        for hid in store.hazard_ids():
+            assert tuple(store.events(hid)) == memory.history(hid)
+        assert store.units() == memory.units()
+        for day in ("2026-01-06", "2026-01-12", "2026-03-01"):
+            pd.testing.assert_frame_equal(store.frame_as_of(day), memory.frame(day))
+        # the upgraded store takes new events, continues the ids and the chain
+        register, _ = make_register("2026-03-02", store=store)
+        h = register.discover(unit_code="U1", domain="hazchem", description="升级后", on="2026-03-02",
+                              source="企业自查", level="一般", actor=FINDER)
+        assert h.hazard_id == f"H{memory.store.count() + 1:06d}"
+        assert store.verify().ok and store.verify().length == report.length + 1
+    with open_store(store_url) as again:  # opening an upgraded store migrates nothing twice
+        assert again.schema_version() == 2 and again.verify().ok
+
+
+def test_a_database_from_a_newer_release_is_refused(store_url) -> None:  # type: ignore[no-untyped-def]
+    with open_store(store_url):
+        pass
+    engine = sa.create_engine(normalise_url(store_url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE hl_meta SET value = '99' WHERE key = 'schema_version'")
+    engine.dispose()
+    with pytest.raises(ConfigError, match="schema version 99"):
+        open_store(store_url)

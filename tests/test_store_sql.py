@@ -1,0 +1,252 @@
+"""The durable store behaves as the in-memory one, on SQLite and on PostgreSQL (same suite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from hazardloop.calendar import YearTable
+from hazardloop.cli import cli
+from hazardloop.deadlines import DeadlineConfig, EscalationTier, LimitRule, LimitTable
+from hazardloop.errors import ConcurrencyError, TransitionError
+from hazardloop.lifecycle import apply
+from hazardloop.records import Level, ListingLevel
+from hazardloop.sqlschema import SCHEMA_VERSION
+from hazardloop.sqlstore import open_store, register_on
+from hazardloop.sqlverify import verify_jsonl
+from hazardloop.store import Append, EventStore
+from hazardloop.testing import ASSIGNER, FINDER, RESPONSIBLE, FixedClock, make_register, make_unit
+
+from store_scenarios import scripted
+
+D = dt.date
+
+
+@pytest.fixture
+def store(store_url):  # type: ignore[no-untyped-def]
+    s = open_store(store_url)
+    yield s
+    s.close()
+
+
+def test_the_store_implements_the_protocol(store) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(store, EventStore)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.count() == 0 and store.event_count() == 0
+    assert store.state("H000001") is None and store.events("H000001") == ()
+
+
+def test_a_register_on_the_store_equals_one_in_memory(store) -> None:  # type: ignore[no-untyped-def]
+    durable, clock = make_register("2026-01-05", store=store)
+    memory, mclock = make_register("2026-01-05")
+    ids = scripted(durable, clock)
+    assert ids == scripted(memory, mclock)
+    assert len(durable) == len(memory) == 8
+    assert store.hazard_ids() == list(memory.store.hazard_ids())
+    assert list(store.states()) == list(memory.store.states())
+    for hid in store.hazard_ids():
+        assert durable.get(hid) == memory.get(hid)
+        assert durable.history(hid) == memory.history(hid)
+    assert durable.units() == memory.units()
+    for day in ("2026-01-05", "2026-01-10", "2026-01-13", "2026-02-05", "2026-04-01"):
+        pd.testing.assert_frame_equal(durable.frame(day), memory.frame(day))
+        pd.testing.assert_frame_equal(store.frame_as_of(day), memory.frame(day))
+        assert list(store.states_as_of(day)) == list(memory.states_as_of(day))
+    report = store.verify(deep=True)
+    assert report.ok, report.problems
+    assert report.length == store.event_count() == sum(len(memory.history(h)) for h in memory.store.hazard_ids())
+
+
+def test_reopening_the_store_sees_everything(store_url) -> None:  # type: ignore[no-untyped-def]
+    with open_store(store_url) as first:
+        register, clock = make_register("2026-01-05", store=first)
+        ids = scripted(register, clock)
+        expected = {hid: register.get(hid) for hid in ids.values()}
+        head = first.head()
+    with open_store(store_url) as second:
+        assert {hid: second.state(hid) for hid in ids.values()} == expected
+        assert second.head() == head
+        assert second.get_unit("U2") == make_unit("U2", town="新城街道", domains=("mines",), storage_t=12.5)
+
+
+def test_a_refused_batch_stores_nothing(store) -> None:  # type: ignore[no-untyped-def]
+    register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    before = store.head()
+    with pytest.raises(TransitionError):
+        with register.batch():
+            h = register.discover(unit_code="U1", domain="hazchem", description="a", on="2026-01-05",
+                                  source="企业自查", level="一般", actor=FINDER)
+            register.start_rectification(h.hazard_id, on="2026-01-06", actor=RESPONSIBLE, measures="m")
+    assert store.count() == 0 and store.event_count() == 0
+    assert store.head() == before
+
+
+def test_a_stale_version_is_refused_and_nothing_is_stored(store) -> None:  # type: ignore[no-untyped-def]
+    register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    h = register.discover(unit_code="U1", domain="hazchem", description="a", on="2026-01-05",
+                          source="企业自查", level="一般", actor=FINDER)
+    other = register.discover(unit_code="U1", domain="hazchem", description="b", on="2026-01-05",
+                              source="企业自查", level="一般", actor=FINDER)
+    register.assign(h.hazard_id, on="2026-01-06", actor=ASSIGNER, responsible_person=RESPONSIBLE,
+                    supervising_department="县应急管理局", deadline="2026-01-30")
+    # a writer that still believes h is at version 1
+    stale_events = register.history(h.hazard_id)[:1]
+    state1 = apply(None, stale_events[0])
+    late = register._build(state1, h.hazard_id, register.history(h.hazard_id)[1].kind, D(2026, 1, 7), ASSIGNER,
+                           register.history(h.hazard_id)[1].payload)
+    fresh = register._build(register.get(other.hazard_id), other.hazard_id,
+                            register.history(h.hazard_id)[1].kind, D(2026, 1, 7), ASSIGNER,
+                            register.history(h.hazard_id)[1].payload)
+    counts = (store.event_count(), store.head())
+    with pytest.raises(ConcurrencyError) as err:
+        store.append([
+            Append(other.hazard_id, 1, (fresh,), apply(register.get(other.hazard_id), fresh)),
+            Append(h.hazard_id, 1, (late,), apply(state1, late)),
+        ])
+    assert err.value.hazard_id == h.hazard_id and (err.value.expected, err.value.actual) == (1, 2)
+    assert "expected version 1" in str(err.value)
+    assert (store.event_count(), store.head()) == counts
+    assert store.state(other.hazard_id).version == 1
+
+
+def test_a_retried_batch_is_skipped_not_duplicated(store) -> None:  # type: ignore[no-untyped-def]
+    register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    captured: list[list[Append]] = []
+    real_append = store.append
+
+    def spy(batch):  # type: ignore[no-untyped-def]
+        captured.append(list(batch))
+        return real_append(batch)
+
+    store.append = spy  # type: ignore[method-assign]
+    with register.batch():
+        for n in range(4):
+            register.discover(unit_code="U1", domain="hazchem", description=f"h{n}", on="2026-01-05",
+                              source="企业自查", level="一般", actor=FINDER)
+    store.append = real_append  # type: ignore[method-assign]
+    head = store.head()
+    store.append(captured[0])  # the same batch again: as after a lost commit acknowledgement
+    assert store.head() == head
+    assert store.count() == 4 and store.event_count() == 4
+    assert store.verify().ok
+
+
+def test_hazard_ids_are_never_handed_out_twice(store_url) -> None:  # type: ignore[no-untyped-def]
+    a, b = open_store(store_url), open_store(store_url)
+    try:
+        ids = [a.next_hazard_id() for _ in range(5)] + [b.next_hazard_id() for _ in range(5)]
+        ids += [a.next_hazard_id() for _ in range(5)]
+        assert len(set(ids)) == len(ids)
+        assert all(i.startswith("H") and len(i) == 7 for i in ids)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_units_are_replaced_by_code(store) -> None:  # type: ignore[no-untyped-def]
+    store.put_unit(make_unit("U2"))
+    store.put_unit(make_unit("U1", lec=(1, 2), since=D(2020, 1, 1)))
+    store.put_unit(make_unit("U1", town="新城街道"))
+    assert [u.code for u in store.units()] == ["U1", "U2"]
+    assert store.get_unit("U1") == make_unit("U1", town="新城街道")
+    assert store.get_unit("nope") is None
+
+
+def test_configuration_is_versioned_by_effective_date(store_url) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(store_url)
+    assert store.deadline_config() is None
+    local = LimitTable("本地2026", D(2026, 7, 1), (LimitRule(Level.MAJOR, ListingLevel.COUNTY, days=20),))
+    config = DeadlineConfig().with_table(local)
+    store.save_deadline_config(config)
+    store.put_tiers([EscalationTier("超期3天", 3)], effective_from="2026-09-01")
+    store.put_setting("colour_bands", {"红": 80, "橙": 60}, effective_from="2026-01-01")
+    store.put_setting("colour_bands", {"红": 85, "橙": 65}, effective_from="2026-06-01")
+    store.put_setting("index_weights", {"overdue": 0.5})
+    store.put_year_table(YearTable(2027, [D(2027, 1, 1)], [D(2027, 1, 9)]))
+    store.put_calendar_days(holidays=[D(2026, 3, 3)])
+    store.close()
+
+    store = open_store(store_url)
+    assert store.deadline_config(as_of="2026-08-01") == config
+    later = store.deadline_config()
+    assert later.tables == config.tables and later.tiers == (EscalationTier("超期3天", 3),)
+    assert store.setting("colour_bands", "2026-05-31") == {"红": 80, "橙": 60}
+    assert store.setting("colour_bands", "2026-06-01") == {"红": 85, "橙": 65}
+    assert store.setting("colour_bands", "2025-12-31") is None
+    assert store.setting("index_weights") == {"overdue": 0.5}
+    cal = store.calendar()
+    assert cal.covers(D(2027, 3, 1)) and not cal.is_workday(D(2027, 1, 1)) and cal.is_workday(D(2027, 1, 9))
+    assert not cal.is_workday(D(2026, 3, 3))
+    store.close()
+
+    # every user of the database computes the same deadlines: the local table from its date on
+    register = register_on(store_url, clock=FixedClock.on("2026-07-06"))
+    register.add_unit(make_unit("U1"))
+    h = register.discover(unit_code="U1", domain="hazchem", description="x", on="2026-07-06",
+                          source="企业自查", level="重大", actor=FINDER)
+    h = register.assign(h.hazard_id, on="2026-07-06", actor=ASSIGNER, responsible_person=RESPONSIBLE,
+                        supervising_department="县应急管理局", listing_level="县级")
+    assert h.effective_deadline == D(2026, 7, 27)  # 20 days (本地2026) → a Sunday, rolled to Monday
+    assert "20" in h.deadline_rule
+    register.store.close()
+
+
+def test_export_is_json_lines_that_verify_offline(store) -> None:  # type: ignore[no-untyped-def]
+    register, clock = make_register("2026-01-05", store=store)
+    scripted(register, clock)
+    buf = io.StringIO()
+    head, length = store.export_jsonl(buf)
+    assert (head, length) == store.head()
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == length == store.event_count()
+    first = json.loads(lines[0])
+    assert first["gseq"] == 1 and first["event"]["kind"] == "发现"
+    assert verify_jsonl(io.StringIO(buf.getvalue()), anchor=head).ok
+    tampered = buf.getvalue().replace("储罐区未设紧急切断", "储罐区已设紧急切断", 1)
+    report = verify_jsonl(io.StringIO(tampered))
+    assert not report.ok and report.first_broken.startswith("event H000001#1 ")
+
+
+def test_cli_verify_export_head(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with open_store(store_url) as store:
+        register, clock = make_register("2026-01-05", store=store)
+        scripted(register, clock)
+        head, length = store.head()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["verify", "--db", store_url])
+    assert result.exit_code == 0, result.output
+    assert f"{length} events, head {head}" in result.output
+    result = runner.invoke(cli, ["verify", "--db", store_url, "--anchor", head, "--deep"])
+    assert result.exit_code == 0 and f"anchor found at position {length}" in result.output
+    result = runner.invoke(cli, ["verify", "--db", store_url, "--anchor", "ab" * 32])
+    assert result.exit_code == 1 and "no event has hash" in result.output
+    out = tmp_path / "events.jsonl"
+    result = runner.invoke(cli, ["export", "--db", store_url, "-o", str(out)])
+    assert result.exit_code == 0 and f"head {head} ({length} events)" in result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == length
+    result = runner.invoke(cli, ["head", "--db", store_url])
+    assert result.output.strip() == f"{head} {length}"
+
+
+def test_open_store_defaults_to_hazardloop_db(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HAZARDLOOP_DB", raising=False)
+    with open_store() as store:
+        store.put_unit(make_unit("U1"))
+    assert (tmp_path / "hazardloop.db").exists()
+    monkeypatch.setenv("HAZARDLOOP_DB", f"sqlite:///{tmp_path / 'other.db'}")
+    with open_store() as store:
+        assert store.get_unit("U1") is None
+    assert (tmp_path / "other.db").exists()
+
+
+def test_cli_refuses_to_verify_a_missing_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "absent.db"
+    result = CliRunner().invoke(cli, ["verify", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code != 0 and "no database at" in result.output
+    assert not missing.exists()
