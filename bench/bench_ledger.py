@@ -7,7 +7,10 @@ memory (max RSS) is its own:
 - ``import``: :func:`hazardloop.ledger.import_files` into an in-memory register;
 - ``pandas``: plain ``DataFrame.to_excel(engine="xlsxwriter")`` of the ledger rows (the baseline
   for export);
-- ``export``: the styled :func:`hazardloop.ledger.export_ledger` of the same register.
+- ``export``: the styled :func:`hazardloop.ledger.export_ledger` of the same register;
+- ``tall``: reading two full-height sheets holding 3 rows each (kept out of CI): one whose
+  declared dimension reaches row 1,048,576 through a formatted blank cell, one with a stray
+  space written on row 1,048,576 (calamine then builds the whole 1M-row range).
 
 Targets from the issue: import ≤ 1.5 × the bare parse; export ≤ 1.0 × the plain pandas export.
 
@@ -90,6 +93,22 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     book.close()
 
 
+def generate_tall(path: Path, stray_value: bool) -> None:
+    """Three ledger rows on a sheet whose used range reaches Excel's last row."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("台账")
+    ws.write_row(0, 0, HEADERS)
+    for i in range(3):
+        ws.write_row(i + 1, 0, [i + 1, "东镇", "甲企业", f"T{i}", "仓库", f"灭火器过期{i}", "一般"])
+    if stray_value:
+        ws.write_string(1_048_575, len(HEADERS) - 1, " ")
+    else:
+        ws.write_blank(1_048_575, len(HEADERS) - 1, None, book.add_format({"bg_color": "#FFFF00"}))
+    book.close()
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -104,6 +123,14 @@ def phase(name: str, path: Path, out_dir: Path) -> dict[str, float]:
         # pandas would need pyarrow, which is not a dependency, so the bare parse stops there
         sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None)
         return {"seconds": time.perf_counter() - t, "rows": sheet.height, "peak_mb": _rss_mb()}
+    if name.startswith("tall"):
+        from hazardloop.ledger import read_ledger
+
+        tall = out_dir / f"{name}.xlsx"
+        generate_tall(tall, stray_value=name == "tall-stray")
+        t = time.perf_counter()
+        rows = len(read_ledger(tall).sheets[0].rows)
+        return {"seconds": time.perf_counter() - t, "rows": rows, "peak_mb": _rss_mb()}
     from hazardloop.ledger import ImportOptions, export_ledger, import_files, ledger_rows
     from hazardloop.testing import make_register
 
@@ -146,7 +173,7 @@ def main() -> None:
         generate(path, args.rows)
         print(f"generated {path} ({args.rows} rows × {len(HEADERS)} columns) in {time.perf_counter() - t:.1f} s")
     results = {}
-    for name in ("parse", "import", "pandas", "export"):
+    for name in ("parse", "import", "pandas", "export", "tall-blank", "tall-stray"):
         out = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--dir", str(args.dir), "--phase", name],
                              capture_output=True, text=True, check=True)
         results[name] = json.loads(out.stdout.strip().splitlines()[-1])

@@ -224,3 +224,39 @@ def test_main_turns_errors_into_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert exc.value.code != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no database" in err[0]
+
+
+def test_the_plugins_validate_the_verbs(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's register carries the installed plugins as hooks: a plugin's refusal stops a verb."""
+    import hazardloop.plugins as plugins_module
+    from hazardloop.hookspecs import hookimpl
+
+    class NoWithdrawing:
+        @hookimpl
+        def hazardloop_validate_event(self, state, event):  # type: ignore[no-untyped-def]
+            return "撤销须经县安委办批准" if event.kind.value == "撤销" else None
+
+    setup_units(db)
+    hid = add(db)
+    original = plugins_module.load_hooks
+    monkeypatch.setattr(plugins_module, "load_hooks",
+                        lambda **kw: original(**kw, plugins=[("no-withdrawing", NoWithdrawing())]))
+    result = run("withdraw", hid, "--db", db, "--on", "2026-03-03", "--by", BY, "--reason", "核查不实", ok=False)
+    assert "撤销须经县安委办批准" in _one_line(result)
+    monkeypatch.setattr(plugins_module, "load_hooks", original)
+    state = js("withdraw", hid, "--db", db, "--on", "2026-03-03", "--by", BY, "--reason", "核查不实")
+    assert state["stage"] == "撤销"  # type: ignore[index]
+
+
+def test_inspect_pass_and_close_in_one_step(db: str) -> None:
+    setup_units(db)
+    hid = add(db)
+    run("assign", hid, "--db", db, "--on", "2026-03-02", "--by", BY, "--to", OWNER, "--department", "县应急管理局",
+        "--deadline", "2026-03-20")
+    run("rectify", hid, "--db", db, "--on", "2026-03-03", "--by", OWNER, "--measures", "整改")
+    run("submit", hid, "--db", db, "--on", "2026-03-05", "--by", OWNER)
+    assert "--close needs --pass" in run("inspect", hid, "--db", db, "--by", INSPECTOR, "--fail", "--close", ok=False).output
+    state = js("inspect", hid, "--db", db, "--on", "2026-03-06", "--by", INSPECTOR, "--pass", "--close")
+    assert state["stage"] == "销号"  # type: ignore[index]
+    listed = js("list", "--db", db, "--as-of", "2026-03-06")
+    assert listed["hazards"][0]["status"] != "超期"  # type: ignore[index]

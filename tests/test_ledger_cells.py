@@ -162,3 +162,24 @@ def test_unknown_status_words_are_errors() -> None:
     with pytest.raises(CellError):
         DEFAULT_STATUSES.get("差不多了")
     assert DEFAULT_STATUSES.extended({"差不多了": Claim.SUBMITTED}).get("差不多了") is Claim.SUBMITTED
+
+
+def test_status_map_files_extend_the_status_vocabulary(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hazardloop.ledger.cells import load_status_map
+
+    path = tmp_path / "statuses.txt"
+    path.write_text("已处理 = 销号\n处理中=整改\n待复核 = 待验收\n", encoding="utf-8")
+    mapping = load_status_map(path)
+    assert mapping == {"已处理": Claim.CLOSED, "处理中": Claim.RECTIFYING, "待复核": Claim.SUBMITTED}
+    vocab = DEFAULT_STATUSES.extended(mapping)
+    assert vocab.get("已处理") is Claim.CLOSED
+    with pytest.raises(CellError):
+        DEFAULT_STATUSES.get("已处理")  # the default vocabulary is not changed
+    bad = tmp_path / "bad.txt"
+    bad.write_text("已处理 = 差不多好了\n", encoding="utf-8")
+    with pytest.raises(CellError, match="差不多好了"):
+        load_status_map(bad)
+    not_a_map = tmp_path / "list.json"
+    not_a_map.write_text('["销号"]', encoding="utf-8")
+    with pytest.raises(CellError, match="JSON"):
+        load_status_map(not_a_map)

@@ -59,6 +59,18 @@ def test_level_map_and_default_level_options(tmp_path: Path, db: str) -> None:
     assert code == 0 and json.loads(out)["imported"] == 2
 
 
+def test_a_status_map_option(tmp_path: Path, db: str) -> None:
+    rows = [HEAD, ["护栏缺失", "甲公司", "2021-04-01", "一般", 10, "处理中"]]
+    ledger = write_xlsx(tmp_path / "s.xlsx", rows)
+    code, out = run("import", str(ledger), "--db", db, "--town", "城关镇", "--json", "--dry-run")
+    assert code == 0 and json.loads(out)["rows"][0]["reason"].startswith("未知的隐患状态")
+    statuses = tmp_path / "statuses.txt"
+    statuses.write_text("处理中 = 整改\n", encoding="utf-8")
+    code, out = run("import", str(ledger), "--db", db, "--town", "城关镇", "--status-map", str(statuses), "--json")
+    assert code == 0 and json.loads(out)["imported"] == 1
+    assert next(iter(cli_module.open_register(db))).stage.value == "整改"
+
+
 def test_dry_run_writes_nothing(tmp_path: Path, db: str) -> None:
     ledger = write_xlsx(tmp_path / "a.xlsx", ROWS)
     code, out = run("import", str(ledger), "--db", db, "--town", "城关镇", "--dry-run")

@@ -175,17 +175,39 @@ def test_rejected_rows_go_to_an_error_workbook_that_imports_again_once_fixed(tmp
     assert headers[:3] == ["序号", "所属乡镇", "被检查单位"] and headers[-2:] == ["错误原因", "原位置"]
     assert "整改时限" in headers  # the two-row header flattened to its children
     assert [r.cells[6] for r in sheet.rows] == ["3级", "一般"] and [r.cells[7] for r in sheet.rows][1] == "明天"
+    assert sheet.meta_value("填报单位") == "城关镇安监站" and sheet.header_rows == (3,)  # the lines above the header kept
     book = openpyxl.load_workbook(errors)
     ws = book.worksheets[0]
-    assert ws.cell(2, 7).value == "3级" and "未知的隐患等级" in ws.cell(2, len(headers) - 1).value
-    assert "april.xlsx / 4月台账 / 第9行" == ws.cell(2, len(headers)).value
-    ws.cell(2, 7).value = "一般"  # the user fixes the level
-    ws.cell(3, 8).value = "2021-04-18"  # and the date
+    assert ws.cell(4, 7).value == "3级" and "未知的隐患等级" in ws.cell(4, len(headers) - 1).value
+    assert "april.xlsx / 4月台账 / 第9行" == ws.cell(4, len(headers)).value
+    ws.cell(4, 7).value = "一般"  # the user fixes the level
+    ws.cell(5, 8).value = "2021-04-18"  # and the date
     book.save(errors)
     fixed = import_files(register, [errors])
     assert (fixed.imported, fixed.rejected) == (2, 0)
     new = [s for s in register if s.description in ("配电箱无门", "通道堵塞")]
     assert len(new) == 2 and all("错误原因" not in dict(s.extra) and "原位置" not in dict(s.extra) for s in new)
+
+
+def test_a_fixed_error_workbook_keeps_the_report_lines_its_rows_rely_on(tmp_path: Path) -> None:
+    rows = [["XX镇隐患台账"], ["填报单位：丁化工厂", None, "填报日期：2021年4月30日"],
+            ["隐患描述", "隐患等级", "所属乡镇"], ["阀门泄漏", "较重", "东镇"], ["管道锈蚀", "一般", "东镇"]]
+    register = fresh_register()
+    report = import_files(register, [write_xlsx(tmp_path / "t.xlsx", rows)])
+    assert [r.outcome for r in report.results] == [Outcome.REJECTED, Outcome.IMPORTED]
+    ok = next(iter(register))
+    assert (ok.unit_code, ok.found_on) == ("丁化工厂", dt.date(2021, 4, 30))  # from the lines above the header
+    errors = tmp_path / "errors.xlsx"
+    write_error_workbook(report, errors)
+    book = openpyxl.load_workbook(errors)
+    ws = book.worksheets[0]
+    assert (ws["A1"].value, ws["A2"].value, ws["A3"].value, ws["B4"].value) == ("填报单位：丁化工厂", "填报日期：2021年4月30日", "隐患描述", "较重")
+    ws["B4"].value = "一般"
+    book.save(errors)
+    fixed = import_files(register, [errors])
+    assert (fixed.imported, fixed.rejected) == (1, 0)
+    new = next(s for s in register if s.description == "阀门泄漏")
+    assert (new.unit_code, new.found_on, new.town) == ("丁化工厂", dt.date(2021, 4, 30), "东镇")
 
 
 def test_a_bad_file_among_several_changes_nothing(tmp_path: Path) -> None:
@@ -413,3 +435,35 @@ def test_domains_from_the_plugins_name_the_domain_and_add_their_ledger_columns(t
     assert report.results[3].column == "行业领域" and "燃气" in report.results[3].reason
     got = {s.description: (s.domain, dict(s.extra)) for s in register}
     assert got == {"通道堵塞": ("fire", {"place_category": "人员密集场所"}), "照明不足": ("fire", {}), "护栏缺失": ("general", {})}
+
+
+def test_an_import_into_the_sql_store_is_one_transaction(tmp_path: Path) -> None:
+    from hazardloop.errors import ConcurrencyError
+    from hazardloop.sqlstore import open_store
+    from hazardloop.testing import RESPONSIBLE, make_register
+
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    register, _ = make_register("2021-06-01", store=open_store(url))
+    import_files(register, [april_book(tmp_path / "april.xlsx")])
+    assert len(register) == 3
+    ids = {s.description: s.hazard_id for s in register}
+    before = {s.hazard_id: s.version for s in register}
+    # another writer changes a hazard the May ledger updates while the import is running:
+    # the whole import (three new hazards, two updates) is refused, not half stored
+    other, _ = make_register("2021-06-01", store=open_store(url))
+
+    def meddle(done: int) -> None:
+        if done == 7:  # the last progress call, before the batch is stored
+            other.start_rectification(ids["超量储存"], on="2021-05-01", actor=RESPONSIBLE, measures="清理", plan="方案")
+
+    from hazardloop.ledger import import_ledgers, read_ledgers
+
+    with pytest.raises(ConcurrencyError):
+        import_ledgers(register, read_ledgers([may_book(tmp_path / "may.xlsx")]), progress=meddle)
+    fresh, _ = make_register("2021-06-01", store=open_store(url))
+    after = {s.hazard_id: s.version for s in fresh}
+    assert len(fresh) == 3 and after[ids["静电接地断开"]] == before[ids["静电接地断开"]]
+    assert after[ids["超量储存"]] == before[ids["超量储存"]] + 1  # only the other writer's event
+    # run again, it goes through as one batch
+    report = import_files(fresh, [may_book(tmp_path / "may.xlsx")])
+    assert (report.imported, report.rejected) == (3, 0) and len(fresh) == 6

@@ -241,3 +241,13 @@ def test_an_xml_bomb_is_refused_or_read_literally_never_expanded(tmp_path: Path)
 def test_xlsm_workbooks(tmp_path: Path) -> None:
     sheet = read_ledger(write_xlsx(tmp_path / "macro.xlsm", [HEADER, ROW1])).sheets[0]
     assert [r.row for r in sheet.rows] == [2]
+
+
+def test_a_table_that_starts_below_and_right_of_a1_keeps_its_excel_positions(tmp_path: Path) -> None:
+    # calamine's used range starts at the first used cell; rows and columns must still count from A1
+    rows = [[], [], [None, None, "隐患描述", "被检查单位", "排查日期"], [None, None, "护栏缺失", "甲", "2021-04-01"], [],
+            [None, None, "照明不足", "乙", "2021-04-02"]]
+    sheet = read_ledger(write_xlsx(tmp_path / "offset.xlsx", rows)).sheets[0]
+    assert sheet.header_rows == (3,)
+    assert [(c.index, c.field) for c in sheet.columns if c.field] == [(2, "description"), (3, "unit"), (4, "found_on")]
+    assert [(r.row, r.cells[2:]) for r in sheet.rows] == [(4, ("护栏缺失", "甲", "2021-04-01")), (6, ("照明不足", "乙", "2021-04-02"))]

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 
+import attrs
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -250,3 +251,19 @@ def test_cli_refuses_to_verify_a_missing_sqlite_file(tmp_path) -> None:  # type:
     result = CliRunner().invoke(cli, ["verify", "--db", f"sqlite:///{missing}"])
     assert result.exit_code != 0 and "no database at" in result.output
     assert not missing.exists()
+
+
+def test_events_recorded_at_one_instant_in_two_zones_keep_their_own_text(store) -> None:  # type: ignore[no-untyped-def]
+    """The store reuses the ISO text of equal ``recorded_at`` values; equal instants in other zones differ."""
+    register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    utc = dt.datetime(2026, 1, 5, 1, tzinfo=dt.timezone.utc)
+    beijing = utc.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert utc == beijing and utc.isoformat() != beijing.isoformat()
+    h = register.discover(unit_code="U1", domain="hazchem", description="时区", on="2026-01-05",
+                          source="企业自查", level="一般", actor=FINDER)
+    ev = register.history(h.hazard_id)[0]
+    evs = [attrs.evolve(ev, hazard_id=f"TZ{n}", recorded_at=when) for n, when in enumerate((utc, beijing, utc))]
+    register.append_events(evs)
+    assert [store.events(f"TZ{n}")[0].recorded_at.isoformat() for n in range(3)] == [
+        utc.isoformat(), beijing.isoformat(), utc.isoformat()]
+    assert store.verify(deep=True).ok

@@ -23,14 +23,14 @@ def resolve_db(db: str | None) -> str:
 def open_register(db: str | None, **kwargs):  # type: ignore[no-untyped-def]
     """Open the register stored at ``db`` (see :func:`resolve_db`) on the system clock."""
     from hazardloop.clock import SystemClock
-    from hazardloop.register import Register
 
     url = resolve_db(db)
     try:
-        from hazardloop.sqlstore import open_store  # the durable store (issue 5)
+        from hazardloop.sqlstore import register_on  # the durable store (issue 5)
     except ImportError as exc:  # pragma: no cover - until the store lands
         raise click.ClickException(f"no durable store available for {url}") from exc
-    return Register(clock=kwargs.pop("clock", SystemClock()), store=open_store(url), **kwargs)
+    # computes with the configuration stored with the register (limit tables, tiers, calendar), if any
+    return register_on(url, clock=kwargs.pop("clock", SystemClock()), **kwargs)
 
 
 @click.group()
@@ -66,3 +66,6 @@ from hazardloop.cli_reports import attach as _attach_reports  # noqa: E402  (iss
 
 _attach_loop(cli)
 _attach_reports(cli)
+# issue 6: the store's JSON-lines event export also under a name of its own, so that `hazardloop
+# --help` lists it and scripts need not rely on `export` dispatching by the file's extension
+cli.add_command(_cli_store.export_command, "export-events")

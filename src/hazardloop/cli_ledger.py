@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from hazardloop.errors import HazardloopError
-from hazardloop.ledger.cells import CellError, load_level_map
+from hazardloop.ledger.cells import CellError, load_level_map, load_status_map
 from hazardloop.ledger.columns import DEFAULT_COLUMNS
 from hazardloop.ledger.errors_book import write_error_workbook
 from hazardloop.ledger.exporter import export_ledger, export_to_template
@@ -65,6 +65,8 @@ def _open(db: str | None) -> Any:
 @click.option("--dry-run", is_flag=True, help="Report what would happen, row by row; store nothing.")
 @click.option("--level-map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="File mapping the ledger's level words to 一般/重大 (JSON, or lines '3级 = 一般').")
+@click.option("--status-map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="File mapping the ledger's status words to stages (JSON, or lines '已处理 = 销号').")
 @click.option("--default-level", type=click.Choice([lv.value for lv in Level]), default=None,
               help="Level for rows whose level cell is blank.")
 @click.option("--town", default=None, help="所属乡镇 for rows and units that do not give one.")
@@ -78,6 +80,7 @@ def import_command(
     as_json: bool,
     dry_run: bool,
     level_map: Path | None,
+    status_map: Path | None,
     default_level: str | None,
     town: str | None,
     unit: str | None,
@@ -90,6 +93,7 @@ def import_command(
     """
     try:
         mapping = load_level_map(level_map) if level_map else None
+        statuses = load_status_map(status_map) if status_map else None
     except CellError as exc:
         raise click.ClickException(str(exc)) from exc
     from hazardloop.plugins import load_hooks
@@ -97,6 +101,7 @@ def import_command(
     options = (
         ImportOptions(sheets=sheets or None, default_town=town, default_unit=unit, default_domain=domain)
         .with_levels(mapping, default_level)
+        .with_statuses(statuses)
         .with_domains(load_hooks().domains)  # 行业领域 names and the domains' extra ledger columns
     )
     try:
@@ -173,6 +178,10 @@ def export_command(out: Path, db: str | None, as_of: str | None, template: Path 
     except HazardloopError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已导出 {len(table.rows)} 条隐患到 {out} (统计日期 {day})")
+    from hazardloop.sqlstore import chain_head_of
+
+    if (chain := chain_head_of(register)) is not None:  # issue 5: every export prints the chain head
+        click.echo(f"台账哈希链头 head {chain[0]} ({chain[1]} events)")
 
 
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")

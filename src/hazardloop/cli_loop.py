@@ -70,13 +70,16 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(rest)
 
 
-def open_existing(db: str | None, *, create: bool = False) -> Any:
-    """Open the register at ``db`` on the system clock (see :func:`hazardloop.cli.open_register`).
+def open_existing(db: str | None, *, create: bool = False, block: tuple[str, ...] = ()) -> Any:
+    """Open the register at ``db`` on the system clock (see :func:`hazardloop.cli.open_register`),
+    with the installed plugins as its hooks (less those in ``block``): they validate every step a
+    verb takes and adjust the deadline policy, as they do for a host.
 
     ``open_store`` creates a missing SQLite file; a read, or a verb on a hazard that must
     already exist, must not, so unless ``create`` a missing file is an error.
     """
     from hazardloop import cli
+    from hazardloop.plugins import load_hooks
 
     url = cli.resolve_db(db)
     path = _sqlite_path(url)
@@ -84,7 +87,10 @@ def open_existing(db: str | None, *, create: bool = False) -> Any:
         raise click.ClickException(f"no database at {path} (give --db URL or set HAZARDLOOP_DB; "
                                    "`hazardloop add`, `import` or `demo` create one)")
     try:
-        return cli.open_register(url)
+        hooks = load_hooks(block=block)
+        register = cli.open_register(url, hooks=hooks)
+        register.config = hooks.deadline_config(register.config)
+        return register
     except HazardloopError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -50,7 +50,6 @@ def _bar(total: int, what: str) -> Iterator[Callable[[int], None]]:
 @friendly
 def report_command(db: str | None, month: str, out: Path | None, as_json: bool) -> None:
     """The month's 通报: print its summary and optionally write the workbook (with the four-colour sheet)."""
-    from hazardloop.plugins import load_hooks
     from hazardloop.reports import build_bulletin, parse_month, write_bulletin
 
     try:
@@ -60,7 +59,7 @@ def report_command(db: str | None, month: str, out: Path | None, as_json: bool) 
     register = open_existing(db)
     bulletin = build_bulletin(register, month)
     if out is not None:
-        write_bulletin(bulletin, out, colour_map=colour_map_for(register, load_hooks(), period.last))
+        write_bulletin(bulletin, out, colour_map=colour_map_for(register, register.hooks, period.last))
     if as_json:
         click.echo(json.dumps({"month": bulletin.month, "as_of": bulletin.as_of.isoformat(),
                                "summary": dict(bulletin.summary), "workbook": None if out is None else str(out)},
@@ -86,13 +85,12 @@ def report_command(db: str | None, month: str, out: Path | None, as_json: bool) 
 def map_command(db: str | None, out: Path, geometries: Path | None, font: str | None, on: str | None,
                 block: tuple[str, ...], as_json: bool) -> None:
     """The four-colour map (四色图) from the plugins' dynamic unit colours."""
-    from hazardloop.plugins import load_hooks
     from hazardloop.reports import write_map
 
     day = parse_day(on, "--on")
-    register = open_existing(db)
+    register = open_existing(db, block=block)
     day = day or register.clock.today()
-    fcmap = colour_map_for(register, load_hooks(block=block), day)
+    fcmap = colour_map_for(register, register.hooks, day)
     result = write_map(fcmap, out, geometries=geometries, font=font)
     if as_json:  # the warnings travel inside the JSON
         click.echo(json.dumps({"on": day.isoformat(), "path": str(result.path), "kind": result.kind,
@@ -122,53 +120,71 @@ def _colours_of(fcmap: Any, which: str) -> Any:
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--block", multiple=True, help="A plugin name not to load, repeatable (e.g. --block mines).")
 @click.option("--top", type=int, default=OVERDUE_TOP, show_default=True, help="How many overdue hazards to print.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (import counts, overdue list, colours, bulletin summary, files).")
 @friendly
-def demo_command(out: Path, db: str | None, hazards: int, seed: int, block: tuple[str, ...], top: int) -> None:
+def demo_command(out: Path, db: str | None, hazards: int, seed: int, block: tuple[str, ...], top: int,
+                 as_json: bool) -> None:
     """Generate a county's ledger, import it, and print and write its reports (reproducible)."""
     from hazardloop import __version__
     from hazardloop.deadlines import Status
     from hazardloop.demo import DEMO_AS_OF, DEMO_MONTH, build_demo, grades_and_colours
     from hazardloop.reports import build_bulletin, write_bulletin, write_map
 
-    click.echo(f"hazardloop {__version__} demo · {hazards} hazards · seed {seed} · as of {DEMO_AS_OF}")
+    say = (lambda *a, **k: None) if as_json else click.echo  # with --json, one JSON object at the end
+    say(f"hazardloop {__version__} demo · {hazards} hazards · seed {seed} · as of {DEMO_AS_OF}")
     with _bar(hazards, "导入台账") as progress:
         result = build_demo(out, db=db, hazards=hazards, seed=seed, block=block, progress=progress)
     register, hooks = result.register, result.hooks
     s = result.import_summary
-    click.echo(f"plugins: {', '.join(f'{p.name} {p.version}' for p in hooks.plugins())}")
-    click.echo(f"imported {s['imported']} of {s['data_rows']} ledger rows ({s['rejected']} rejected) "
-               f"into {result.db}, {len(register.units())} units in 10 towns")
+    units = register.units()
+    say(f"plugins: {', '.join(f'{p.name} {p.version}' for p in hooks.plugins())}")
+    say(f"imported {s['imported']} of {s['data_rows']} ledger rows ({s['rejected']} rejected) "
+        f"into {result.db}, {len(units)} units in {len({u.town for u in units})} towns")
 
     frame = register.frame(DEMO_AS_OF)
     overdue = frame[frame["status"] == Status.OVERDUE.value].sort_values(["days_overdue", "hazard_id"],
                                                                          ascending=[False, True])
-    click.echo(f"\n超期隐患 (overdue) as of {DEMO_AS_OF}: {len(overdue)}; top {min(top, len(overdue))}:")
+    say(f"\n超期隐患 (overdue) as of {DEMO_AS_OF}: {len(overdue)}; top {min(top, len(overdue))}:")
     for r in overdue.head(top).itertuples():
-        click.echo(f"  {r.hazard_id}  {r.town:4} {r.unit_code:6} {r.level:2} 期限 {r.effective_deadline.date()} "
-                   f"超期{int(r.days_overdue):>3}天  {r.description}")
+        say(f"  {r.hazard_id}  {r.town:4} {r.unit_code:6} {r.level:2} 期限 {r.effective_deadline.date()} "
+            f"超期{int(r.days_overdue):>3}天  {r.description}")
 
     grades, colours = grades_and_colours(register, hooks, DEMO_AS_OF)
     graded = sum(1 for g in grades.values() if g is not None)
     tally: dict[str, int] = {}
     for c in colours.values():
         tally[c or "未评估"] = tally.get(c or "未评估", 0) + 1
-    click.echo(f"\n定级: the plugins graded {graded} of {len(grades)} hazards; "
-               f"四色 units: {', '.join(f'{k} {v}' for k, v in sorted(tally.items()))}")
+    say(f"\n定级: the plugins graded {graded} of {len(grades)} hazards; "
+        f"四色 units: {', '.join(f'{k} {v}' for k, v in sorted(tally.items()))}")
 
     bulletin = build_bulletin(register, DEMO_MONTH)
-    click.echo(f"\n通报 {bulletin.month} (as of {bulletin.as_of})")
-    click.echo(bulletin.summary_text())
+    say(f"\n通报 {bulletin.month} (as of {bulletin.as_of})")
+    say(bulletin.summary_text())
 
     fcmap = colour_map_for(register, hooks, DEMO_AS_OF)
     bulletin_path = write_bulletin(bulletin, out / f"通报-{DEMO_MONTH}.xlsx", colour_map=fcmap)
     picture = write_map(fcmap, out / "四色图.png")
     for warning in picture.warnings:
-        click.echo(f"warning: {warning}")
-    click.echo("\nfiles:")
-    click.echo(f"  ledger (台账):       {result.ledger}")
-    click.echo(f"  bulletin (通报):     {bulletin_path}")
-    click.echo(f"  map (四色图):        {picture.path}")
-    click.echo(f"  database:            {result.db}")
+        say(f"warning: {warning}")
+    files = {"ledger": str(result.ledger), "bulletin": str(bulletin_path), "map": str(picture.path), "database": result.db}
+    say("\nfiles:")
+    say(f"  ledger (台账):       {files['ledger']}")
+    say(f"  bulletin (通报):     {files['bulletin']}")
+    say(f"  map (四色图):        {files['map']}")
+    say(f"  database:            {files['database']}")
+    if as_json:
+        rows = overdue.head(top)
+        click.echo(json.dumps({
+            "as_of": DEMO_AS_OF.isoformat(), "hazards": hazards, "seed": seed,
+            "plugins": [p.name for p in hooks.plugins()], "import": dict(s),
+            "overdue_count": len(overdue),
+            "overdue": [{"hazard_id": r.hazard_id, "town": r.town, "unit_code": r.unit_code, "level": r.level,
+                         "effective_deadline": r.effective_deadline.date().isoformat(),
+                         "days_overdue": int(r.days_overdue), "description": r.description} for r in rows.itertuples()],
+            "graded": graded, "unit_colours": colours, "month": bulletin.month,
+            "summary": dict(bulletin.summary), "warnings": list(picture.warnings), "files": files,
+        }, ensure_ascii=False, indent=2, default=str))
 
 
 COMMANDS = (report_command, map_command, demo_command)

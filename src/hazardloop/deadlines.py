@@ -368,10 +368,24 @@ _CODE = {s: i for i, s in enumerate(Stage)}
 _NAT = np.iinfo(np.int64).min
 
 
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+            "ns": 86_400_000_000_000}
+
+
 def _day_numbers(col: pd.Series) -> np.ndarray:
-    # days since the epoch as int64, NaT kept as int64 min
-    arr = pd.to_datetime(col).to_numpy(dtype="datetime64[D]")
-    return arr.astype(np.int64)
+    # days since the epoch as int64, NaT kept as int64 min; datetime64 columns are read in place
+    arr = col.to_numpy()
+    if arr.dtype.kind != "M":
+        arr = pd.to_datetime(col).to_numpy()
+    unit, count = np.datetime_data(arr.dtype)
+    ints = arr.view(np.int64)
+    nat = ints == _NAT
+    per_day = _PER_DAY.get(unit)
+    if per_day is None or count != 1:
+        return arr.astype("datetime64[D]").astype(np.int64)
+    days = ints // per_day if per_day != 1 else ints.copy()
+    days[nat] = _NAT
+    return days
 
 
 def _stage_codes(col: pd.Series) -> np.ndarray:
@@ -380,56 +394,66 @@ def _stage_codes(col: pd.Series) -> np.ndarray:
     return pd.Categorical(col.astype(object).map(lambda s: getattr(s, "value", s)), categories=_STAGE_CATS).codes
 
 
+def _status_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = {s: i for i, s in enumerate(_STATUS_ORDER)}
+    # the status a stage gives before its deadline is looked at
+    by_stage = np.array(
+        [order[{Stage.CLOSED: Status.CLOSED_ON_TIME, Stage.WITHDRAWN: Status.WITHDRAWN,
+                Stage.VOIDED: Status.VOIDED}.get(s, Status.OPEN)] for s in Stage],
+        dtype=np.int8,
+    )
+    is_open = np.array([s not in (Stage.CLOSED, Stage.WITHDRAWN, Stage.VOIDED) for s in Stage])
+    # an open hazard's status by its band of days left: <0, 0, 1..N, >N
+    by_left = np.array([order[Status.OVERDUE], order[Status.DUE_TODAY], order[Status.DUE_SOON],
+                        order[Status.OPEN]], dtype=np.int8)
+    return by_stage, is_open, by_left
+
+
 def status_frame(frame: pd.DataFrame, as_of: _dt.date, due_soon_days: int = 7) -> pd.DataFrame:
     """Vectorised statuses for a whole register on ``as_of``.
 
     ``frame`` needs the columns ``stage`` (Stage values), ``effective_deadline``,
     ``original_deadline`` and ``closed_on`` (dates or NaT), as of that date. Returns a frame
     with :data:`STATUS_COLUMNS` on the same index (``status`` as a categorical of Status values).
+    Written apart from :func:`status_of` on purpose: a property test checks that the two agree.
     """
+    by_stage, open_stage, by_left = _STATUS_TABLES
     stage = _stage_codes(frame["stage"])
     deadline = _day_numbers(frame["effective_deadline"])
     original = _day_numbers(frame["original_deadline"])
     closed = _day_numbers(frame["closed_on"])
-    today = np.int64((np.datetime64(as_of, "D") - np.datetime64(0, "D")).astype(np.int64))
+    today = (np.datetime64(as_of, "D") - np.datetime64(0, "D")).astype(np.int64)
 
     has_deadline = deadline != _NAT
     is_closed = stage == _CODE[Stage.CLOSED]
-    is_withdrawn = stage == _CODE[Stage.WITHDRAWN]
-    is_voided = stage == _CODE[Stage.VOIDED]
-    is_open = ~(is_closed | is_withdrawn | is_voided)
-
-    left = np.where(has_deadline, deadline - today, 0)
+    open_dl = np.take(open_stage, stage) & has_deadline
+    left = deadline - today
     late_closed = is_closed & has_deadline & (closed > deadline)
 
-    codes = np.full(len(frame), _STATUS_ORDER.index(Status.OPEN), dtype=np.int8)
-    open_dl = is_open & has_deadline
-    codes[open_dl & (left <= due_soon_days) & (left > 0)] = _STATUS_ORDER.index(Status.DUE_SOON)
-    codes[open_dl & (left == 0)] = _STATUS_ORDER.index(Status.DUE_TODAY)
-    codes[open_dl & (left < 0)] = _STATUS_ORDER.index(Status.OVERDUE)
-    codes[is_closed] = _STATUS_ORDER.index(Status.CLOSED_ON_TIME)
+    codes = np.take(by_stage, stage)
+    band = (left >= 0).view(np.int8) + (left >= 1).view(np.int8) + (left > due_soon_days).view(np.int8)
+    np.copyto(codes, np.take(by_left, band), where=open_dl)
     codes[late_closed] = _STATUS_ORDER.index(Status.CLOSED_LATE)
-    codes[is_withdrawn] = _STATUS_ORDER.index(Status.WITHDRAWN)
-    codes[is_voided] = _STATUS_ORDER.index(Status.VOIDED)
 
-    overdue = np.zeros(len(frame), dtype=np.int64)
-    overdue = np.where(open_dl & (left < 0), -left, overdue)
-    overdue = np.where(late_closed, closed - deadline, overdue)
+    overdue = np.zeros(len(stage), dtype=np.int64)
+    np.copyto(overdue, -left, where=open_dl & (left < 0))
+    np.copyto(overdue, closed - deadline, where=late_closed)
 
-    days_left = pd.array(np.where(open_dl, left, 0), dtype="Int64")
-    days_left[~open_dl] = pd.NA
-
-    has_original = original != _NAT
-    on_time_orig = pd.array(closed <= original, dtype="boolean")
-    on_time_orig[~(is_closed & has_original)] = pd.NA
+    days_left = pd.arrays.IntegerArray(np.where(open_dl, left, 0), ~open_dl)
+    on_time_orig = pd.arrays.BooleanArray(closed <= original, ~(is_closed & (original != _NAT)))
 
     return pd.DataFrame(
         {
-            "status": pd.Categorical.from_codes(codes, categories=[s.value for s in _STATUS_ORDER]),
+            "status": pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE, validate=False),
             "days_left": days_left,
             "days_overdue": overdue,
             "on_time_original": on_time_orig,
         },
         index=frame.index,
+        copy=False,
     )
 
+
+
+_STATUS_TABLES = _status_tables()
+_STATUS_DTYPE = pd.CategoricalDtype([s.value for s in _STATUS_ORDER])

@@ -81,7 +81,7 @@ SOURCES = ("企业自查", "属地排查", "县级核查", "执法检查", "举�
 def _unit_attributes(domain: str, rng: random.Random) -> dict[str, Any]:
     """The risk inputs each domain plugin reads (see examples/loop_demo.py)."""
     if domain == "hazchem":
-        return {"gb18218": [{"name": "氯", "q": rng.choice([0.5, 2, 5, 10, 20])}],
+        return {"gb18218": [{"name": "氯", "q": rng.choice([5, 8, 10, 20, 40])}],
                 "people_500m": rng.choice([10, 30, 60, 200, 600])}
     if domain == "mines":
         return {"tailings_stability_ratio": rng.choice([0.97, 1.05, 1.15, 1.3]),

@@ -507,11 +507,20 @@ def apply(state: HazardState | None, event: Event) -> HazardState:
     a transition the table does not hold, or a rule of LIFECYCLE.md §1.
     """
     if state is None:
-        if event.kind is not _DISCOVER:
-            raise TransitionError(event.hazard_id, None, event.kind, "a hazard's first event must be 发现")
-        if event.seq != 1:
-            raise TransitionError(event.hazard_id, None, event.kind, f"first event has seq {event.seq}, not 1")
-        return _on_discover(None, event)
+        return _first(event)
+    return state._replace(**_changes(state, event))
+
+
+def _first(event: Event) -> HazardState:
+    if event.kind is not _DISCOVER:
+        raise TransitionError(event.hazard_id, None, event.kind, "a hazard's first event must be 发现")
+    if event.seq != 1:
+        raise TransitionError(event.hazard_id, None, event.kind, f"first event has seq {event.seq}, not 1")
+    return _on_discover(None, event)
+
+
+def _changes(state: HazardState, event: Event) -> dict[str, Any]:
+    # the fields ``event`` changes on ``state``, after every check; shared by apply and the folds
     if event.hazard_id != state.hazard_id:
         raise _refuse(state, event, f"event belongs to hazard {event.hazard_id}")
     if event.seq != state.version + 1:
@@ -533,16 +542,21 @@ def apply(state: HazardState | None, event: Event) -> HazardState:
         changes["evidence"] = (*state.evidence, *event.evidence)
     if event.origin is not None and not state.from_ledger:
         changes["from_ledger"] = True
-    return state._replace(**changes)
+    return changes
 
 
 def fold(events: Iterable[Event]) -> HazardState:
     """The state a hazard's history folds to. Raises ValueError for an empty history."""
-    state: HazardState | None = None
-    for event in events:
-        state = apply(state, event)
-    if state is None:
+    it = iter(events)
+    first = next(it, None)
+    if first is None:
         raise ValueError("cannot fold an empty history")
+    state = _first(first)
+    # the state is private to this fold until it returns, so it is updated in place: the same
+    # result as chaining apply(), without a copy of every intermediate state
+    fields = state.__dict__
+    for event in it:
+        fields.update(_changes(state, event))
     return state
 
 
@@ -556,5 +570,8 @@ def fold_until(events: Iterable[Event], as_of: _dt.date) -> HazardState | None:
     for event in events:
         if event.occurred_on > as_of:
             break
-        state = apply(state, event)
+        if state is None:
+            state = _first(event)
+        else:
+            state.__dict__.update(_changes(state, event))  # private until returned, as in fold()
     return state

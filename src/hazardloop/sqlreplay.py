@@ -49,19 +49,6 @@ STAGE_TARGETS: dict[str, str] = {
 """The stage each stage-changing event kind leads to (the others leave the stage as it is)."""
 
 _TEXT_KINDS = (K.DISCOVER, K.ASSIGN, K.START, K.CORRECT, K.REGRADE, K.DETERMINE)
-_TEXT_COLUMNS = (
-    "hazard_code",
-    "town",
-    "description",
-    "location",
-    "source",
-    "level",
-    "responsible_unit",
-    "supervising_department",
-    "measures",
-    "plan",
-    "funds",
-)
 _DATE_COLUMNS = (
     "found_on",
     "assigned_on",

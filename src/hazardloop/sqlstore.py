@@ -64,7 +64,7 @@ from hazardloop.serialize import (
 from hazardloop.sqlrows import event_columns, projection_cells
 from hazardloop.store import Append
 
-__all__ = ["SqlStore", "open_store", "normalise_url", "register_on", "EVENT_COLUMNS"]
+__all__ = ["SqlStore", "open_store", "normalise_url", "register_on", "chain_head_of", "EVENT_COLUMNS"]
 
 EVENT_COLUMNS = (
     "gseq",
@@ -134,7 +134,7 @@ class _Prepared:
 
     item: Append
     bodies: list[str]
-    extra: list[tuple[str | None, int | None, str, int]]
+    extra: list[tuple[Any, ...]]  #: occurred_on, recorded_at (ISO), then :func:`event_columns`
     state_json: str
     cells: tuple[Any, ...]
 
@@ -225,9 +225,19 @@ class SqlStore:
         self._ids = list(range(start, end))
         self._block = min(self._block * 2, 256)
 
-    def _prepare(self, item: Append) -> _Prepared:
-        bodies = [event_body(e) for e in item.events]
-        extra = [event_columns(e) for e in item.events]
+    @staticmethod
+    def _prepare(item: Append, last: list[Any]) -> _Prepared:
+        """Serialise an item; ``last`` carries the latest ``(recorded_at, its ISO text)`` across
+        the items of a batch (events recorded together share it: a tz-aware isoformat is slow)."""
+        bodies: list[str] = []
+        extra: list[tuple[Any, ...]] = []
+        for e in item.events:
+            r = e.recorded_at
+            # equal instants in different zones print differently: the zone must be the same too
+            if r is not last[0] and (r != last[0] or r.tzinfo is not last[0].tzinfo):
+                last[0], last[1] = r, r.isoformat()
+            bodies.append(event_body(e, recorded_at=last[1]))
+            extra.append((e.occurred_on.isoformat(), last[1], *event_columns(e)))
         return _Prepared(item, bodies, extra, _state_json(state_to_dict(item.state)), projection_cells(item.state))
 
     def append(self, batch: Sequence[Append]) -> None:
@@ -239,7 +249,8 @@ class SqlStore:
         """
         if not batch:
             return
-        prepared = [self._prepare(item) for item in batch]
+        last: list[Any] = [None, ""]
+        prepared = [self._prepare(item, last) for item in batch]
         with self._write() as conn:
             head, length = self._chain_head(conn)
             versions = self._versions(conn, {p.item.hazard_id for p in prepared})
@@ -263,12 +274,12 @@ class SqlStore:
                             event.hazard_id,
                             event.seq,
                             event.kind.value,
-                            event.occurred_on.isoformat(),
-                            event.recorded_at.isoformat(),
+                            extra[0],  # occurred_on
+                            extra[1],  # recorded_at
                             body,
                             head,
                             h,
-                            *extra,
+                            *extra[2:],
                         )
                     )
                     head = h
@@ -512,7 +523,12 @@ class SqlStore:
         return found
 
     def put_setting(self, name: str, value: Any, *, effective_from: _dt.date | str = _BEGINNING) -> None:
-        """A free setting (colour bands, index weights…) in force from ``effective_from``."""
+        """A free setting in force from ``effective_from`` (any JSON value).
+
+        Names read by the library: ``index_weights`` (a mapping component → weight, the 管控力指数
+        weights :func:`hazardloop.reports.build_bulletin` uses when not given others) and
+        ``colour_bands`` (kept for hosts and plugins that colour by score bands).
+        """
         self.put_config("setting", name, value, effective_from=effective_from)
 
     def setting(self, name: str, as_of: _dt.date | str | None = None) -> Any:
@@ -645,3 +661,14 @@ def register_on(url: str | None, *, clock: Any, **kwargs: Any) -> Any:
     if "calendar" not in kwargs and (store.config_versions("calendar_year") or store.config_versions("calendar_days")):
         kwargs["calendar"] = store.calendar()
     return Register(clock=clock, store=store, **kwargs)
+
+
+def chain_head_of(obj: Any) -> tuple[str, int] | None:
+    """The chain head ``(hash, length)`` of a register's store (or of a store), None if it keeps no chain.
+
+    Exports and bulletins print it, so that ``hazardloop verify --anchor HASH`` can later prove
+    the store still holds everything that was reported from it.
+    """
+    store = getattr(obj, "store", obj)
+    head = getattr(store, "head", None)
+    return head() if isinstance(store, SqlStore) and callable(head) else None

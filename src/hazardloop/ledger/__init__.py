@@ -11,7 +11,7 @@
 - :mod:`~hazardloop.ledger.errors_book` — rejected rows → a workbook to fix and import again
 """
 
-from hazardloop.ledger.cells import CellError, Vocabulary, load_level_map
+from hazardloop.ledger.cells import CellError, Vocabulary, load_level_map, load_status_map
 from hazardloop.ledger.columns import DEFAULT_COLUMNS, ColumnTable, FieldSpec
 from hazardloop.ledger.errors_book import write_error_workbook
 from hazardloop.ledger.exporter import ExportError, export_ledger, export_to_template, ledger_rows
@@ -22,6 +22,7 @@ __all__ = [
     "CellError",
     "Vocabulary",
     "load_level_map",
+    "load_status_map",
     "DEFAULT_COLUMNS",
     "ColumnTable",
     "FieldSpec",

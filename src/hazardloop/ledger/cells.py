@@ -3,7 +3,7 @@
 Each normaliser returns a value or raises :class:`CellError` with a reason a user can act on;
 the importer turns that into a rejected row naming the column and the value. Vocabularies
 (levels, statuses) are explicit tables; a word not in them is rejected, never guessed. They
-are extensible per import: :meth:`Vocabulary.extended`, :func:`load_level_map`.
+are extensible per import: :meth:`Vocabulary.extended`, :func:`load_level_map`, :func:`load_status_map`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ __all__ = [
     "parse_deadline",
     "parse_number",
     "load_level_map",
+    "load_status_map",
     "level_value",
     "excel_serial_to_date",
 ]
@@ -131,8 +132,10 @@ def clean_text(value: Any, *, fold: bool = False) -> str:
 
 def _key(value: Any) -> str:
     """A vocabulary key: NFKC, no whitespace, no trailing punctuation."""
-    s = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"[\s。.;；,，]+", "", s)
+    return _KEY_FOLD.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+_KEY_FOLD = re.compile(r"[\s。.;；,，]+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,11 +343,32 @@ def load_level_map(path: str | Path) -> dict[str, Level]:
 
     Values are 一般/重大 (or general/major). Blank lines and lines starting with # are skipped.
     """
+    return {key: level_value(val, where=str(path)) for key, val in _map_pairs(path).items()}
+
+
+def load_status_map(path: str | Path) -> dict[str, Claim]:
+    """Read a status map file (same forms as :func:`load_level_map`): ledger word → what it
+    says, one of 发现 交办 整改 督查 验收通过 验收不通过 销号 撤销 作废 回头看, or a word the
+    status vocabulary already knows (``已处理 = 已销号``)."""
+    out: dict[str, Claim] = {}
+    for key, val in _map_pairs(path).items():
+        text = clean_text(val)
+        try:
+            out[key] = Claim(text)
+        except ValueError:
+            try:
+                out[key] = DEFAULT_STATUSES.get(text)
+            except CellError as exc:
+                raise CellError(f"{path}: {key!r} 应映射到 {' '.join(c.value for c in Claim)} 之一, 不是 {text!r}") from exc
+    return out
+
+
+def _map_pairs(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CellError(f"{p}: 无法读取等级映射文件: {exc}") from exc
+        raise CellError(f"{p}: 无法读取映射文件: {exc}") from exc
     pairs: dict[str, Any]
     if p.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         try:
@@ -359,12 +383,11 @@ def load_level_map(path: str | Path) -> dict[str, Level]:
                 continue
             parts = re.split(r"\s*(?:=|,|，|\t|:|：)\s*", line, maxsplit=1)
             if len(parts) != 2 or not parts[0] or not parts[1]:
-                raise CellError(f"{p} 第{n}行: 应为 '原值 = 一般|重大': {line!r}")
+                raise CellError(f"{p} 第{n}行: 应为 '原值 = 映射值': {line!r}")
             pairs[parts[0]] = parts[1]
-    out: dict[str, Level] = {}
-    for key, val in pairs.items():
-        out[str(key)] = level_value(val, where=str(p))
-    return out
+    if not isinstance(pairs, dict):
+        raise CellError(f"{p}: 映射文件应为 JSON 对象或 '原值 = 映射值' 行")
+    return {str(k): v for k, v in pairs.items()}
 
 
 def level_value(value: Any, where: str = "") -> Level:

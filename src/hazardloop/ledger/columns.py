@@ -257,6 +257,9 @@ LEVEL_FALLBACK: tuple[str, ...] = ("category",)
 
 _PAREN = re.compile(r"\([^)]*\)$")
 
+MAX_HEADER_LENGTH = 120
+"""A cell longer than this is never a header."""
+
 
 def _build_index(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, int]]:
     index: dict[str, tuple[str, int]] = {}
@@ -293,6 +296,8 @@ class ColumnTable:
 
     def match(self, header: object) -> tuple[str, int] | None:
         """(field, rank) for a header; a lower rank is a more specific synonym."""
+        if header.__class__ is str and len(header) > MAX_HEADER_LENGTH:  # type: ignore[arg-type]
+            return None  # prose, not a header (and a 1,000,000-character cell is not normalised 50 times)
         key = normalise_header(header)
         if not key:
             return None

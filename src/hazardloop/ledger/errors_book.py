@@ -30,9 +30,10 @@ def _sheet_name(n: int, sheet: str, used: set[str]) -> str:
 def write_error_workbook(report: ImportReport, path: str | Path) -> int:
     """Write every rejected row to ``path``, one sheet per source sheet; return the rows written.
 
-    Each sheet has the source sheet's headers (a two-row header flattened to ``组-列``), then
-    错误原因 (column, value and reason) and 原位置 (file, sheet, Excel row). Text is written as
-    text, dates as dates.
+    Each sheet has the source sheet's 填报单位/填报日期 lines (when it had them: rows may rely on
+    them for their unit or date found), its headers (a two-row header flattened to ``组-列``),
+    then 错误原因 (column, value and reason) and 原位置 (file, sheet, Excel row). Text is written
+    as text, dates as dates.
     """
     import xlsxwriter
 
@@ -43,6 +44,7 @@ def write_error_workbook(report: ImportReport, path: str | Path) -> int:
         date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
         used: set[str] = set()
         headers = {(f, s): h for f, s, h in report.columns}
+        metas = {(f, s): m for f, s, m in report.meta}
         groups: dict[tuple[str, str], list[Any]] = {}
         for r in rejected:
             groups.setdefault((r.file, r.sheet), []).append(r)
@@ -51,11 +53,16 @@ def write_error_workbook(report: ImportReport, path: str | Path) -> int:
         for n, ((file, sheet), rows) in enumerate(groups.items(), 1):
             ws = book.add_worksheet(_sheet_name(n, sheet, used))
             cols = list(headers.get((file, sheet), ()))
+            # the 填报单位/填报日期 lines the rows relied on (a unit or date found they did not repeat)
+            top = 0
+            for key, value in metas.get((file, sheet), ()):
+                ws.write_string(top, 0, f"{key}：{value}")
+                top += 1
             for c, h in enumerate([*cols, REASON_HEADER, WHERE_HEADER]):
-                ws.write_string(0, c, h, head)
+                ws.write_string(top, c, h, head)
                 ws.set_column(c, c, 14)
-            ws.freeze_panes(1, 0)
-            for i, r in enumerate(rows, 1):
+            ws.freeze_panes(top + 1, 0)
+            for i, r in enumerate(rows, top + 1):
                 for c, v in enumerate(r.cells[: len(cols)]):
                     if v is None:
                         continue

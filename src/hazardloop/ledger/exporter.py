@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from hazardloop.deadlines import status_of
 from hazardloop.errors import HazardloopError
@@ -73,6 +73,7 @@ class LedgerTable:
     rows: tuple[tuple[Any, ...], ...]
     overdue: tuple[bool, ...]
     as_of: _dt.date
+    chain_head: str | None = None  #: the store's hash-chain head when exported (issue 5), written on 汇总
 
 
 def _person(actor: Actor | None) -> str:
@@ -222,6 +223,10 @@ def export_ledger(
     import xlsxwriter
 
     table = ledger_rows(register, as_of, colours=colours, columns=columns)
+    from hazardloop.sqlstore import chain_head_of  # a durable register: the export carries its chain head
+
+    if (chain := chain_head_of(register)) is not None:
+        table = evolve(table, chain_head=f"{chain[0]} ({chain[1]} 条事件)")
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False, "strings_to_numbers": False})
     try:
@@ -307,6 +312,9 @@ def _summary(book: Any, table: LedgerTable, head: Any) -> None:
     ws.write_string(0, 1, table.as_of.isoformat())
     ws.write_string(1, 0, "隐患总数", head)
     ws.write_number(1, 1, len(table.rows))
+    if table.chain_head is not None:
+        ws.write_string(2, 0, "台账哈希链头", head)
+        ws.write_string(2, 1, table.chain_head)
     row = 3
     for title, idx, cats in (
         ("按状态", stage_i, [s.value for s in Stage]),

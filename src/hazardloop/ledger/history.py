@@ -108,9 +108,12 @@ class Step:
     inferred: tuple[str, ...] = ()
 
 
+_FOLD = re.compile(r"[\s。.;；,，]+")
+
+
 def norm_text(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s。.;；,，]+", "", s)
+    """Text as identities compare it: NFKC (full-width → half-width), no whitespace or ,.; marks."""
+    return _FOLD.sub("", unicodedata.normalize("NFKC", text))
 
 
 

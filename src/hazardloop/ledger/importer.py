@@ -114,6 +114,7 @@ class ImportReport:
     skipped_sheets: tuple[tuple[str, str, str], ...] = ()
     dry_run: bool = False
     columns: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  #: (file, sheet, headers) for the error workbook
+    meta: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()  #: (file, sheet, 填报单位/填报日期 lines)
 
     def __attrs_post_init__(self) -> None:
         # the reconciliation the issue demands; a failure here is a bug, never a user error
@@ -312,6 +313,7 @@ def import_ledgers(
     skipped: list[tuple[str, str, int, str]] = []
     skipped_sheets: list[tuple[str, str, str]] = []
     headers: list[tuple[str, str, tuple[str, ...]]] = []
+    metas: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
     dry_ids = iter(range(1, 1 << 62))
     done = 0
 
@@ -323,6 +325,8 @@ def import_ledgers(
                     skipped_sheets.append((lf.path, sheet.sheet, sheet.problem))
                     continue
                 headers.append((lf.path, sheet.sheet, tuple(c.header for c in sheet.columns)))
+                if sheet.meta:
+                    metas.append((lf.path, sheet.sheet, sheet.meta))
                 skipped.extend((lf.path, sheet.sheet, s.row, s.reason) for s in sheet.skipped)
                 reader = SheetRows(sheet, options, units_by_name, unit_towns)
                 for row in sheet.rows:
@@ -370,7 +374,7 @@ def import_ledgers(
     else:
         with register.batch():
             run()
-    return ImportReport(tuple(results), tuple(skipped), tuple(skipped_sheets), dry_run, tuple(headers))
+    return ImportReport(tuple(results), tuple(skipped), tuple(skipped_sheets), dry_run, tuple(headers), tuple(metas))
 
 
 def import_files(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import attrs
 from attrs import field, frozen
 
-from hazardloop.ledger.cells import DEFAULT_LEVELS, DEFAULT_STATUSES, Vocabulary, level_value
+from hazardloop.ledger.cells import DEFAULT_LEVELS, DEFAULT_STATUSES, Claim, Vocabulary, level_value
 from hazardloop.ledger.columns import DEFAULT_COLUMNS, ColumnTable
 from hazardloop.records import Level, Source
 
@@ -55,6 +55,10 @@ class ImportOptions:
         vocab = Vocabulary("行业领域", words) if self.domains is None else self.domains.extended(words)
         columns = self.columns.with_domain_fields((f.name, f.label) for d in domains for f in d.ledger_fields)
         return attrs.evolve(self, domains=vocab, columns=columns)
+
+    def with_statuses(self, mapping: dict[str, Claim] | None = None) -> ImportOptions:
+        """Options whose status vocabulary also knows ``mapping`` (ledger word → what it says)."""
+        return attrs.evolve(self, statuses=self.statuses.extended(mapping or {}))
 
     def with_levels(self, mapping: dict[str, Level] | None = None, default: Level | str | None = None) -> ImportOptions:
         """Options whose level vocabulary also knows ``mapping`` and answers blanks with ``default``."""

@@ -17,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from attrs import field, frozen
 
 from hazardloop.errors import HazardloopError
 from hazardloop.ledger.cells import clean_text, is_blank
-from hazardloop.ledger.columns import DEFAULT_COLUMNS, ColumnTable, normalise_header
+from hazardloop.ledger.columns import DEFAULT_COLUMNS, MAX_HEADER_LENGTH, ColumnTable, normalise_header
 
 __all__ = [
     "LedgerReadError",
@@ -121,6 +122,7 @@ class LedgerFile:
 # ---------------------------------------------------------------------------------------------
 
 Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]
+Grid = Iterable[list[Any]]
 
 
 def _decode_csv(data: bytes, name: str) -> str:
@@ -134,7 +136,7 @@ def _decode_csv(data: bytes, name: str) -> str:
     raise LedgerReadError(f"{name}: 无法识别 CSV 的编码 (UTF-8 / GBK / GB18030)")
 
 
-def _read_csv(path: Path) -> list[tuple[str, list[list[Any]], Merged]]:
+def _read_csv(path: Path) -> list[tuple[str, Grid, Merged]]:
     data = path.read_bytes()
     if not data.strip():
         raise LedgerReadError(f"{path}: 文件为空")
@@ -154,7 +156,7 @@ def _read_csv(path: Path) -> list[tuple[str, list[list[Any]], Merged]]:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _read_workbook(path: Path, sheets: Sequence[str] | None) -> list[tuple[str, list[list[Any]], Merged]]:
+def _read_workbook(path: Path, sheets: Sequence[str] | None) -> list[tuple[str, Grid, Merged]]:
     import python_calamine as pc
 
     with path.open("rb") as fh:
@@ -180,15 +182,29 @@ def _read_workbook(path: Path, sheets: Sequence[str] | None) -> list[tuple[str, 
     for name in wanted:
         try:
             sheet = book.get_sheet_by_name(name)
-            grid = sheet.to_python(skip_empty_area=False)
             try:
                 merged = sheet.merged_cell_ranges or ()
             except Exception:  # merged ranges are a hint; a reader without them still works
                 merged = ()
         except Exception as exc:
             raise LedgerReadError(f"{path}: 工作表 {name} 无法读取 ({type(exc).__name__}: {exc})") from exc
-        out.append((name, grid, tuple(merged)))
+        out.append((name, _sheet_rows(path, name, sheet), tuple(merged)))
     return out
+
+
+def _sheet_rows(path: Path, name: str, sheet: Any) -> Iterator[list[Any]]:
+    """The rows of a calamine sheet one by one, from A1 (rows of a sheet whose used range
+    reaches row 1,048,576 are never all held at once, as ``to_python`` would)."""
+    start = getattr(sheet, "start", None)
+    pad = [""] * (start[1] if start else 0)  # iter_rows starts at the first used column
+    try:
+        if start is None and not hasattr(sheet, "start"):  # an older python-calamine
+            yield from sheet.to_python(skip_empty_area=False)
+            return
+        for row in sheet.iter_rows():
+            yield pad + row if pad else row
+    except Exception as exc:
+        raise LedgerReadError(f"{path}: 工作表 {name} 无法读取 ({type(exc).__name__}: {exc})") from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +382,7 @@ def _classify(
     if not desc or _SIGNATURE_STRICT.search(desc[:30]):
         if any(_SIGNATURE.search(_text(v)) for v in cells if v is not None):
             return "签字行"
-    if desc and desc_index < len(header_norm) and normalise_header(desc) == header_norm[desc_index]:
+    if desc and len(desc) <= MAX_HEADER_LENGTH and desc_index < len(header_norm) and normalise_header(desc) == header_norm[desc_index]:
         texts = [(i, _text(v)) for i, v in enumerate(cells) if v is not None]
         same = sum(1 for i, t in texts if i < len(header_norm) and header_norm[i] and normalise_header(t) == header_norm[i])
         if same >= 2 and same * 2 >= len(texts):
@@ -375,8 +391,10 @@ def _classify(
 
 
 def _table(
-    file: str, sheet: str, grid: list[list[Any]], merged: Merged, table: ColumnTable
+    file: str, sheet: str, rows: Grid, merged: Merged, table: ColumnTable
 ) -> SheetTable:
+    stream = iter(rows)
+    grid = list(itertools.islice(stream, HEADER_SCAN_ROWS + 1))  # the rows the header may be in
     found = _find_header(grid, merged, table)
     if found is None:
         return SheetTable(file, sheet, problem="未找到含隐患描述列的表头 (前15行)")
@@ -393,24 +411,30 @@ def _table(
                 if text[m.end() : end].strip():
                     meta.setdefault(key, text[m.end() : end].strip())
     width = len(columns)
-    # data cells under a vertical merge (a town written once for several rows) get its value
+    # data cells under a vertical merge (a town written once for several rows) get its value,
+    # filled in when the stream reaches the merge's first row
     below: dict[tuple[int, int], Any] = {}
     start = header_rows[-1] + 1
+    merges_at: dict[int, list[tuple[int, int, int]]] = {}
     for (r0, c0), (r1, c1) in merged:
-        if r0 >= start and r0 < len(grid):
-            value = grid[r0][c0] if c0 < len(grid[r0]) else None
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    below[(r, c)] = value
+        if r0 >= start:
+            merges_at.setdefault(r0, []).append((c0, r1, c1))
+    covered_to = -1  # the last row a merge met so far covers
     desc = next(c.index for c in columns if c.field == "description" and not c.shadowed)
     header_norm = [normalise_header(h) for h in headers]
     row_no_cols = frozenset(c.index for c in columns if c.field == "row_no")
     rows: list[DataRow] = []
     skipped: list[SkippedRow] = []
-    for r in range(start, len(grid)):
-        raw = grid[r]
-        if not below and raw.count("") == len(raw):
-            continue  # an empty row (a sheet whose dimension reaches row 1,048,576 is mostly these)
+    for r, raw in enumerate(itertools.chain(grid[start:], stream), start):
+        if merges_at and r in merges_at:
+            for c0, r1, c1 in merges_at.pop(r):
+                value = raw[c0] if c0 < len(raw) else None
+                covered_to = max(covered_to, r1)
+                for rr in range(r, r1 + 1):
+                    for c in range(c0, c1 + 1):
+                        below[(rr, c)] = value
+        if r > covered_to and raw.count("") == len(raw):
+            continue  # an empty row (a sheet whose used range reaches row 1,048,576 is mostly these)
         cells = list(raw[:width]) + [None] * (width - len(raw))
         if below:
             for c in range(width):

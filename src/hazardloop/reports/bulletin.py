@@ -11,13 +11,14 @@ town; the index by town), and the four-colour map's sheet (四色图) when one i
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 import pandas as pd
 
 from hazardloop.deadlines import Status
-from hazardloop.records import EventKind, Level, Stage
+from hazardloop.records import Event, EventKind, Level, Stage
 from hazardloop.register import Register
 from hazardloop.reports._common import Period, as_date, histories, parse_month, report_day
 from hazardloop.reports._excel import formats, write_frame
@@ -127,13 +128,16 @@ class Bulletin:
         return "\n".join(lines)
 
 
-def _new_major(register: Register, month: Period, frame: pd.DataFrame) -> pd.DataFrame:
-    """Major hazards at the month's end that became major in the month (found so, or regraded)."""
+def _new_major(
+    hist: Sequence[tuple[str, Sequence[Event]]], month: Period, frame: pd.DataFrame, day: _dt.date
+) -> pd.DataFrame:
+    """Major hazards on ``day`` (the report date, in the month) that became major in the month
+    (found so, or regraded)."""
     listed: dict[str, _dt.date] = {}
-    for hid, events in histories(register, until=month.last):
+    for hid, events in hist:
         level = None
         for ev in events:
-            if ev.occurred_on > month.last:
+            if ev.occurred_on > day:
                 break
             new_level = None
             if ev.kind is EventKind.DISCOVER:
@@ -154,13 +158,17 @@ def build_bulletin(
     register: Register,
     month: str | _dt.date,
     *,
-    config: ControlIndexConfig = ControlIndexConfig(),
+    config: ControlIndexConfig | None = None,
     as_of: str | _dt.date | None = None,
 ) -> Bulletin:
     """通报 for a month, as of its last day (or ``as_of`` if earlier, or today — the register
     clock's date — while the month is not over)."""
     period = parse_month(month)
     day = min(as_date(as_of), period.last) if as_of is not None else report_day(register, period.last)
+    if config is None:  # the index weights stored with a durable register (issue 5), else the defaults
+        stored = getattr(register.store, "setting", None)
+        weights = stored("index_weights", day) if callable(stored) else None
+        config = ControlIndexConfig(weights) if weights else ControlIndexConfig()
     units = {u.code: u for u in register.units()}
     frame = register.frame(day)
     frame["unit_name"] = frame["unit_code"].map(lambda c: units[c].name if c in units else "")
@@ -170,9 +178,10 @@ def build_bulletin(
     overdue = frame[frame["status"].astype(str) == Status.OVERDUE.value]
     overdue = overdue.sort_values(["days_overdue", "hazard_id"], ascending=[False, True])
     overdue = overdue[list(OVERDUE_COLUMNS)].reset_index(drop=True)
-    new_major = _new_major(register, period, frame)[list(NEW_MAJOR_COLUMNS)].reset_index(drop=True)
-    recon = monthly_reconciliation(register, period.label, by="town", as_of=day)
-    total = monthly_reconciliation(register, period.label, by=None, as_of=day).iloc[0]
+    hist = list(histories(register, until=day))  # one read of the events for every part
+    new_major = _new_major(hist, period, frame, day)[list(NEW_MAJOR_COLUMNS)].reset_index(drop=True)
+    recon = monthly_reconciliation(register, period.label, by="town", as_of=day, _histories=hist)
+    total = monthly_reconciliation(register, period.label, by=None, as_of=day, _histories=hist).iloc[0]
     ranking = control_index_from_frame(frame, config, towns=[u.town for u in units.values()])
     ranked = ranking.dropna(subset=["index"])
     summary: list[tuple[str, object]] = [
@@ -194,6 +203,10 @@ def build_bulletin(
         best, worst = ranked.iloc[0], ranked.iloc[-1]
         summary.append(("管控力指数最高", f"{best['town']} ({best['index']:.1f})"))
         summary.append(("管控力指数最低", f"{worst['town']} ({worst['index']:.1f})"))
+    from hazardloop.sqlstore import chain_head_of  # a durable register: the bulletin quotes its chain head
+
+    if (chain := chain_head_of(register)) is not None:
+        summary.append(("台账哈希链头", f"{chain[0]} ({chain[1]} 条事件)"))
     return Bulletin(period.label, day, tuple(summary), overdue, new_major, ranking, recon, config)
 
 

@@ -37,12 +37,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from hazardloop.deadlines import Status, status_of
 from hazardloop.lifecycle import HazardState, apply
-from hazardloop.records import EventKind, Stage
+from hazardloop.records import Event, EventKind, Stage
 from hazardloop.register import Register
 from hazardloop.reports._common import Period, ReportError, as_date, histories, months_between
 from hazardloop.reports._common import report_day as default_day
@@ -115,6 +117,7 @@ def monthly_reconciliation(
     by: str | None = "town",
     as_of: str | _dt.date | None = None,
     voided: VoidPolicy = VoidPolicy.SEPARATE,
+    _histories: Sequence[tuple[str, Sequence[Event]]] | None = None,
 ) -> pd.DataFrame:
     """逐月对账: one row per month and group, from ``start``'s month to ``end``'s (default: the same).
 
@@ -126,6 +129,10 @@ def monthly_reconciliation(
     zeros, without hazards). Columns: ``month`` (``YYYY-MM``), the group column (``by``, or
     ``group`` for None) and :data:`RECONCILIATION_COLUMNS`; rates are NaN when nothing was
     struck off. The identity of the module docstring holds on every row.
+
+    ``_histories`` (internal) lets a caller that builds several reports at once share one read
+    of the events (:func:`~hazardloop.reports._common.histories`, read until at least the
+    report date).
     """
     if by is not None and by not in GROUPINGS:
         raise ReportError(f"cannot group by {by!r} (one of: {', '.join(GROUPINGS)})")
@@ -148,7 +155,9 @@ def monthly_reconciliation(
             counts[key] = dict.fromkeys(_COUNTS, 0)
         return counts[key]
 
-    for hid, events in histories(register, until=report_day):
+    for hid, events in (_histories if _histories is not None else histories(register, until=report_day)):
+        if events[0].occurred_on > report_day:
+            continue
         # one pass over the events: the state at every boundary, and the flows of each month
         snapshots: list[HazardState | None] = []
         flows: list[tuple[int, EventKind, Stage | None]] = []
