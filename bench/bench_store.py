@@ -9,7 +9,9 @@
    The events and their states are built before the clock starts (that is the register's work,
    not the store's).
 2. **baseline** — a plain ``sqlite3.executemany`` of the very rows the store wrote to
-   ``hl_events`` (read back from it), into a table of the same shape, same pragmas, same batches.
+   ``hl_events`` (read back from it), into a table created from the store's own DDL for
+   ``hl_events`` (same keys, constraints and indexes, whatever the schema version), same pragmas,
+   same batches.
 3. **as of** — the register as it stood on a date in the middle of its history: the column-wise
    replay (``SqlStore.frame_as_of``) and, for comparison, the object replay (``states_as_of``).
 """
@@ -28,7 +30,7 @@ from hazardloop.lifecycle import apply
 from hazardloop.records import (
     Actor, Assignment, Discovery, Event, EventKind, Inspection, Rectification, Submission,
 )
-from hazardloop.sqlstore import open_store
+from hazardloop.sqlstore import EVENT_COLUMNS, open_store
 from hazardloop.store import Append
 
 K = EventKind
@@ -83,24 +85,24 @@ def bench_append(url: str, appends: list[Append], batch: int) -> tuple[float, in
 
 def bench_baseline(db_path: str, batch_events: int) -> tuple[float, int]:
     src = sqlite3.connect(db_path)
-    rows = src.execute(
-        "SELECT gseq, hazard_id, seq, kind, occurred_on, recorded_at, body, prev_hash, hash, deadline, "
-        "provisional, actor, origin FROM hl_events ORDER BY gseq"
-    ).fetchall()
+    rows = src.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM hl_events ORDER BY gseq").fetchall()
+    # the table exactly as the store created it (its keys, constraints and indexes), under another name
+    ddl = [sql.replace("hl_events", "ev") for (sql,) in src.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'hl_events' AND type IN ('table', 'index') "
+        "AND sql IS NOT NULL ORDER BY type = 'index'"
+    )]
     src.close()
     with tempfile.TemporaryDirectory() as tmp:
         conn = sqlite3.connect(os.path.join(tmp, "plain.db"), isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute(
-            "CREATE TABLE ev (gseq INTEGER PRIMARY KEY, hazard_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT, "
-            "occurred_on TEXT, recorded_at TEXT, body TEXT, prev_hash TEXT, hash TEXT, deadline TEXT, "
-            "provisional INTEGER, actor TEXT, origin INTEGER, UNIQUE (hazard_id, seq))"
-        )
+        for statement in ddl:
+            conn.execute(statement)
+        insert = f"INSERT INTO ev ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
         t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, len(rows), batch_events):
             conn.execute("BEGIN")
-            conn.executemany("INSERT INTO ev VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows[i : i + batch_events])
+            conn.executemany(insert, rows[i : i + batch_events])
             conn.execute("COMMIT")
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         conn.close()

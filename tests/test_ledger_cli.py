@@ -188,3 +188,10 @@ def test_domain_fields_travel_under_their_chinese_headers(tmp_path: Path, db: st
     headers = [c.value for c in openpyxl.load_workbook(tmp_path / "out.xlsx")["隐患台账"][1]]
     assert "场所类别" in headers and "place_category" not in headers
     assert json.loads(run("import", str(tmp_path / "out.xlsx"), "--db", db, "--json")[1])["duplicates"] == 1
+
+
+def test_export_help_is_the_ledger_export_and_names_the_event_export() -> None:
+    code, out = run("export", "--help")
+    assert code == 0
+    assert "--template" in out and "--as-of" in out  # the ledger export's own options
+    assert "export-events" in out

@@ -1,4 +1,4 @@
-"""A database written by schema version 1 is upgraded in place and keeps every event (both backends)."""
+"""Databases written by schema versions 1 and 2 are upgraded in place and keep every event (both backends)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _write_v1(url: str):  # type: ignore[no-untyped-def]
 def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
     memory = _write_v1(store_url)
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 2
+        assert store.schema_version() == SCHEMA_VERSION == 3
         report = store.verify(deep=True)
         assert report.ok, report.problems
         assert report.length == store.event_count() == len(memory.store.order)  # type: ignore[attr-defined]
@@ -98,7 +98,52 @@ def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: 
         assert h.hazard_id == f"H{memory.store.count() + 1:06d}"
         assert store.verify().ok and store.verify().length == report.length + 1
     with open_store(store_url) as again:  # opening an upgraded store migrates nothing twice
-        assert again.schema_version() == 2 and again.verify().ok
+        assert again.schema_version() == 3 and again.verify().ok
+
+
+def _event_indexes(url: str) -> set[str]:
+    engine = sa.create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            return {ix["name"] for ix in sa.inspect(conn).get_indexes("hl_events")}
+    finally:
+        engine.dispose()
+
+
+def test_a_version_2_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
+    """Version 2 is version 3 plus an index on ``hl_events.occurred_on``: a store filled at v3 and
+    given that index and version 2 back (as the v2 release left it) upgrades to v3 in place."""
+    with open_store(store_url) as store:
+        register, clock = make_register("2026-01-05", store=store)
+        scripted(register, clock)
+    engine = sa.create_engine(normalise_url(store_url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE INDEX hl_events_occurred_on ON hl_events (occurred_on)")
+        conn.exec_driver_sql("UPDATE hl_meta SET value = '2' WHERE key = 'schema_version'")
+    engine.dispose()
+    assert "hl_events_occurred_on" in _event_indexes(store_url)
+    with open_store(store_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert "hl_events_occurred_on" not in _event_indexes(store_url)
+        report = store.verify(deep=True)
+        assert report.ok, report.problems
+        reference, ref_clock = make_register("2026-01-05")
+        scripted(reference, ref_clock)
+        assert list(store.states()) == list(reference.store.states())
+        for hid in store.hazard_ids():
+            assert tuple(store.events(hid)) == reference.history(hid)
+        until = reference.store.state(store.hazard_ids()[0]).found_on  # type: ignore[union-attr]
+        assert list(store.all_events(until=until)) == [
+            e for e in store.all_events() if e.occurred_on <= until
+        ]
+        for day in ("2026-01-06", "2026-01-12", "2026-03-01"):
+            pd.testing.assert_frame_equal(store.frame_as_of(day), reference.frame(day))
+        register, _ = make_register("2026-03-02", store=store)
+        register.discover(unit_code="U1", domain="hazchem", description="升级后", on="2026-03-02",
+                          source="企业自查", level="一般", actor=FINDER)
+        assert store.verify().ok and store.verify().length == report.length + 1
+    with open_store(store_url) as again:
+        assert again.schema_version() == 3 and again.verify().ok
 
 
 def test_a_database_from_a_newer_release_is_refused(store_url) -> None:  # type: ignore[no-untyped-def]

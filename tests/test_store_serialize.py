@@ -214,3 +214,32 @@ def test_an_unknown_event_format_is_refused() -> None:
     data["format"] = 2
     with pytest.raises(InvalidRecordError, match="format 2"):
         event_from_dict(data)
+
+
+def test_the_generated_state_writer_equals_the_loop() -> None:
+    from hazardloop.serialize import _state_to_dict_loop
+
+    register, clock = make_register("2026-01-05")
+    scripted(register, clock)
+    states = list(register.store.states())
+    assert states
+    for state in states:
+        assert list(state_to_dict(state).items()) == list(_state_to_dict_loop(state).items())
+
+
+def test_iso_date_remembers_plain_dates_only() -> None:
+    from hazardloop.serialize import iso_date
+
+    day = dt.date(2026, 1, 5)
+    assert iso_date(day) == iso_date(dt.date(2026, 1, 5)) == "2026-01-05"
+    utc = dt.datetime(2026, 1, 5, 1, tzinfo=dt.timezone.utc)
+    east = utc.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert utc == east and iso_date(utc) != iso_date(east)
+    assert (iso_date(utc), iso_date(east)) == (utc.isoformat(), east.isoformat())
+
+
+def test_the_state_json_falls_back_to_the_stdlib_for_what_orjson_refuses() -> None:
+    from hazardloop.sqlstore import _state_json
+
+    assert json.loads(_state_json({"a": [1, "隐患", None, 1.5]})) == {"a": [1, "隐患", None, 1.5]}
+    assert _state_json({"big": 2**70}) == '{"big":1180591620717411303424}'

@@ -152,7 +152,11 @@ def _colours(register: Any, day: _dt.date) -> dict[str, Any]:
               help="Fill this template workbook instead of writing a new one.")
 @click.option("--map", "mapping", multiple=True, help="Template column mapping 'TEMPLATE HEADER=字段或表头' (repeatable).")
 def export_command(out: Path, db: str | None, as_of: str | None, template: Path | None, mapping: tuple[str, ...]) -> None:
-    """Export the register as a ledger workbook (or into a template)."""
+    """Export the register as a ledger workbook (or into a template).
+
+    The events themselves, as JSON lines for archiving: hazardloop export-events
+    (export without a workbook argument hands over to it).
+    """
     register = _open(db)
     try:
         day = to_date(as_of) if as_of else register.clock.today()
@@ -210,8 +214,8 @@ class _ExportDispatch(click.Command):
 
     def target(self, args: list[str]) -> click.Command:
         """The command these arguments are for."""
-        if self.other is None:
-            return self.ledger
+        if self.other is None or args == ["--help"]:
+            return self.ledger  # the help a user asking `export --help` is after; it names the other
         for a in args:
             if a.lower().endswith(_EXCEL_SUFFIXES) or a.split("=", 1)[0] in _LEDGER_OPTIONS:
                 return self.ledger

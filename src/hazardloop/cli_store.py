@@ -5,6 +5,7 @@ Attached to :data:`hazardloop.cli.cli` when :mod:`hazardloop.cli` loads.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -34,10 +35,18 @@ _DB = click.option("--db", "db", default=None, help="Database URL (default: HAZA
 @_DB
 @click.option("--anchor", default=None, metavar="HASH", help="A head hash printed earlier: prove the store still holds it.")
 @click.option("--deep", is_flag=True, help="Also re-fold every hazard and compare it with the projection.")
-def verify_command(db: str | None, anchor: str | None, deep: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts (the exit code is the same).")
+def verify_command(db: str | None, anchor: str | None, deep: bool, as_json: bool) -> None:
     """Check the hash chain; exit 1 naming the first broken event."""
     with _open(db) as store:
         report = store.verify(anchor=anchor.strip().lower() if anchor else None, deep=deep)
+    if as_json:
+        click.echo(json.dumps({
+            "ok": report.ok, "events": report.length, "head": report.head,
+            "first_broken": report.first_broken, "problems": list(report.problems),
+            "anchor_position": report.anchor_position,
+        }, ensure_ascii=False))
+        sys.exit(0 if report.ok else 1)
     if report.ok:
         click.echo(report.summary())
         return
@@ -59,8 +68,9 @@ def export_command(db: str | None, output: click.utils.LazyFile) -> None:
 
 @cli.command("head")
 @_DB
-def head_command(db: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+def head_command(db: str | None, as_json: bool) -> None:
     """Print the chain's head hash and length (quote it on bulletins; check it with verify --anchor)."""
     with _open(db) as store:
         head, length = store.head()
-    click.echo(f"{head} {length}")
+    click.echo(json.dumps({"head": head, "events": length}) if as_json else f"{head} {length}")

@@ -25,7 +25,7 @@ from hazardloop.deadlines import (
     status_of,
 )
 from hazardloop.errors import TransitionError, UnknownHazardError, UnknownUnitError
-from hazardloop.lifecycle import HazardState, allowed_kinds, apply, fold_until
+from hazardloop.lifecycle import HazardState, allowed_kinds, apply, fold, fold_until
 from hazardloop.records import (
     SYSTEM,
     Actor,
@@ -224,7 +224,16 @@ class Register:
             return [new_state]
         work: dict[str, tuple[int, list[Event], HazardState | None]] = {}
         observed: list[tuple[HazardState | None, HazardState, Event]] = []
-        for event in events:
+        todo: Sequence[Event] = events
+        if events and type(self.hooks) is NoHooks:
+            first = events[0].hazard_id
+            if all(e.hazard_id == first for e in events) and self._current(first) is None:
+                # a new hazard's whole history (a ledger row) and no hooks to show the states
+                # in between: fold it in place, the same checks and final state as chaining
+                # apply() (lifecycle.fold), without a copy of every intermediate state
+                work[first] = (0, list(events), fold(events))
+                todo = ()
+        for event in todo:
             hid = event.hazard_id
             if hid not in work:
                 start = self._current(hid)

@@ -12,8 +12,10 @@ from typing import Any
 
 import attrs
 
+from hazardloop import records
 from hazardloop.lifecycle import HazardState
 from hazardloop.records import Actor, Event, EventKind
+from hazardloop.serialize import iso_date
 from hazardloop.sqlschema import PROJECTION_COLUMNS
 
 __all__ = ["DEADLINE_KINDS", "event_columns", "projection_cells", "cell"]
@@ -30,7 +32,7 @@ def event_columns(event: Event) -> tuple[str | None, int | None, str, int]:
     if event.kind in DEADLINE_KINDS:
         d = event.payload.deadline  # type: ignore[union-attr]
         if d is not None:
-            deadline = d.isoformat()
+            deadline = iso_date(d)
             provisional = int(event.payload.provisional)  # type: ignore[union-attr]
     return deadline, provisional, str(event.actor), 0 if event.origin is None else 1
 
@@ -51,11 +53,7 @@ def cell(value: Any) -> Any:
 
 
 def _iso(v: Any) -> Any:
-    return None if v is None else v.isoformat()
-
-
-def _value(v: Any) -> Any:
-    return None if v is None else v.value
+    return None if v is None else iso_date(v)
 
 
 def _text(v: Any) -> Any:
@@ -74,7 +72,9 @@ def _plan() -> tuple[tuple[str, Any], ...]:
         if t in ("_dt.date", "_dt.date | None"):
             plan.append((c, _iso))
         elif t.split(" ")[0] in ("Stage", "Source", "Level", "ListingLevel"):
-            plan.append((c, _value))
+            enum_type = getattr(records, t.split(" ")[0])
+            # a dict lookup, not the (slow) enum ``.value`` descriptor; None maps to None
+            plan.append((c, {None: None, **{m: m.value for m in enum_type}}.__getitem__))
         elif t.startswith("Actor"):
             plan.append((c, _text))
         elif t.startswith("bool"):
@@ -85,9 +85,11 @@ def _plan() -> tuple[tuple[str, Any], ...]:
 
 
 _PLAN = _plan()  # (column, converter or None) chosen once from HazardState's field types
+_NAMES = tuple(c for c, _ in _PLAN)
+_CONVERTERS = tuple(conv for _, conv in _PLAN)
 
 
 def projection_cells(state: HazardState) -> tuple[Any, ...]:
     """The projection columns (:data:`~hazardloop.sqlschema.PROJECTION_COLUMNS`) of a state."""
     d = state.__dict__
-    return tuple(d[c] if conv is None else conv(d[c]) for c, conv in _PLAN)
+    return tuple([d[c] if conv is None else conv(d[c]) for c, conv in zip(_NAMES, _CONVERTERS)])

@@ -14,6 +14,10 @@ Schema history
    projection gets one column per :data:`hazardloop.register.FRAME_COLUMNS`; the chain head
    (``hl_chain``) and the configuration versioned by effective date (``hl_config``) are added;
    triggers make ``hl_events`` refuse UPDATE and DELETE.
+3. faster appends: the index on ``hl_events.occurred_on`` is dropped. Events arrive in chain
+   order, not date order, so every insert touched a random page of it (on SQLite it cost a third
+   of the event insert), and no query needs it: every read of the events goes by ``gseq`` or by
+   ``(hazard_id, seq)``, and ``occurred_on`` only filters within those.
 
 Dates are stored as ISO ``YYYY-MM-DD`` text on both backends: they sort and compare as dates,
 and a column can be checked against the hashed body byte for byte.
@@ -47,7 +51,7 @@ __all__ = [
     "chain_hash",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first event of a register."""
 
@@ -320,9 +324,15 @@ def _append_only_triggers(conn: Connection) -> None:
         )
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """Version 3: drop the ``occurred_on`` index of the events (it slowed every append; no query needs it)."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS hl_events_occurred_on")
+
+
 MIGRATIONS: Sequence[tuple[int, Callable[[Connection], None]]] = (
     (1, _create_v1),
     (2, _v1_to_v2),
+    (3, _v2_to_v3),
 )
 """(version reached, step) in order; step *n* upgrades a database at version *n − 1*."""
 

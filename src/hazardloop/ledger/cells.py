@@ -36,6 +36,7 @@ __all__ = [
     "is_blank",
     "parse_date",
     "parse_deadline",
+    "deadline_days",
     "parse_number",
     "load_level_map",
     "load_status_map",
@@ -88,6 +89,8 @@ _CLAIM_RANK = {
 _WS = re.compile(r"[ \t\u3000\xa0]+")
 _WS_SLOW = re.compile(r"[\t\n\r\u3000\xa0]| {2}")
 _NL = re.compile(r"\s*\n\s*")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 
 def is_blank(value: Any) -> bool:
@@ -120,11 +123,12 @@ def clean_text(value: Any, *, fold: bool = False) -> str:
     if isinstance(value, (_dt.datetime, _dt.date)):
         return value.isoformat()[:10] if not isinstance(value, _dt.datetime) or not value.time() else value.isoformat()
     s = value if value.__class__ is str else str(value)
-    if not fold and not _WS_SLOW.search(s):
-        return s.strip()  # the common case: nothing to collapse
-    if fold and any("\uff01" <= ch <= "\uff5e" for ch in s):
+    if fold and _FULL_WIDTH.search(s):
         # full-width ASCII (２０２１, ＡＢＣ, （）) to half-width, leaving CJK punctuation alone
-        s = "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in s)
+        # (it never yields whitespace: U+FF01…U+FF5E become ! … ~)
+        s = s.translate(_HALF_WIDTH)
+    if not _WS_SLOW.search(s):
+        return s.strip()  # the common case: nothing to collapse (the subs below would keep it)
     s = _NL.sub("\n", s)
     s = _WS.sub(" ", s)
     return s.strip()
@@ -203,6 +207,19 @@ def parse_date(value: Any) -> _dt.date | None:
 _DAYS = re.compile(r"^(\d{1,4})\s*(?:个)?(?:天|日|自然日)?(?:内)?$")
 
 
+def deadline_days(value: Any) -> int | None:
+    """The number of days a (non-blank) deadline cell gives, or None when it is not a number of
+    days (then it is a date): a whole number ≤ 3650, ``30天``, ``30日内``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        if 0 <= int(value) <= 3650:
+            return int(value)
+    elif isinstance(value, str):
+        m = _DAYS.match(clean_text(value, fold=True))
+        if m:
+            return int(m[1])
+    return None
+
+
 def parse_deadline(value: Any, start: _dt.date | None) -> tuple[_dt.date | None, bool]:
     """A deadline cell: a date, or a number of days counted from ``start`` (the date found).
 
@@ -211,14 +228,7 @@ def parse_deadline(value: Any, start: _dt.date | None) -> tuple[_dt.date | None,
     """
     if is_blank(value):
         return None, False
-    days: int | None = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        if 0 <= int(value) <= 3650:
-            days = int(value)
-    elif isinstance(value, str):
-        m = _DAYS.match(clean_text(value, fold=True))
-        if m:
-            days = int(m[1])
+    days = deadline_days(value)
     if days is not None:
         if start is None:
             raise CellError(f"期限写作天数 ({value!r}) 但没有排查日期可起算")

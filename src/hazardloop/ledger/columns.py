@@ -236,6 +236,7 @@ _RAW: dict[str, tuple[str, ...]] = {
 }
 
 _FULLWIDTH_PUNCT = str.maketrans({"：": ":", "、": "/", "－": "-", "—": "-", "–": "-"})
+_PUNCT = re.compile("[" + "".join(chr(c) for c in _FULLWIDTH_PUNCT) + "]")
 _STRIP_MARKS = re.compile(r"[\s*※★:]+")
 
 
@@ -243,7 +244,9 @@ def normalise_header(text: object) -> str:
     """A header as the table keys it: NFKC (full-width → half-width), no spaces, stars or colons."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).translate(_FULLWIDTH_PUNCT)
+    s = unicodedata.normalize("NFKC", str(text))
+    if _PUNCT.search(s):  # str.translate walks every character through the dict: only when needed
+        s = s.translate(_FULLWIDTH_PUNCT)
     return _STRIP_MARKS.sub("", s)
 
 

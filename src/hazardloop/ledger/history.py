@@ -10,6 +10,7 @@ lifecycle allows, refusals with a reason). Internal to :mod:`hazardloop.ledger`.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from hazardloop.deadlines import assignment_deadline
 from hazardloop.ledger.cells import RESULT_WORDS, Claim, clean_text
 from hazardloop.lifecycle import HazardState, apply
 from hazardloop.records import (
+    PAYLOAD_TYPES,
     Actor,
     Assignment,
     Closure,
@@ -82,6 +84,59 @@ def ledger_actor(file: str, sheet: str, row: int) -> Actor:
     return Actor(f"ledger:{name}#{sheet}!{row}", f"台账{name}[{sheet}]第{row}行", "台账导入")
 
 
+# ---------------------------------------------------------------------------------------------
+# Unchecked constructors (the import's hot path)
+# ---------------------------------------------------------------------------------------------
+
+
+def unchecked(cls: type) -> Any:
+    """A constructor for the frozen attrs class ``cls`` that stores its arguments as given.
+
+    It skips the converters and validators, so it is only for values already in the form
+    they would convert to (stripped non-empty text, enum members, dates, tuples): the callers
+    below check that cheaply, or build the value so that it holds, and fall back to the
+    validated constructor otherwise. ``tests/test_ledger_fast.py`` checks that the records it
+    makes equal the validated ones. The fields are positional, in attrs order, all required.
+    """
+    names = [a.name for a in attrs.fields(cls)]
+    ns: dict[str, Any] = {"_new": object.__new__, "cls": cls}
+    src = f"def make({', '.join(names)}):\n    self = _new(cls)\n"
+    for i, n in enumerate(names):
+        slot = cls.__dict__.get(n)
+        if type(slot).__name__ == "member_descriptor":  # a slotted class: set the slot directly
+            ns[f"_s{i}"] = slot.__set__
+            src += f"    _s{i}(self, {n})\n"
+        else:
+            ns["_set"] = object.__setattr__
+            src += f"    _set(self, {n!r}, {n})\n"
+    src += "    return self\n"
+    exec(src, ns)  # noqa: S102 - generated from the class's own field names, as attrs does
+    return ns["make"]
+
+
+_new_event = unchecked(Event)
+_new_origin = unchecked(Origin)
+_new_actor = unchecked(Actor)
+_new_assignment = unchecked(Assignment)
+_PAYLOAD_TYPES = PAYLOAD_TYPES
+_DATE = _dt.date
+
+
+def _clean(text: Any) -> bool:
+    """True for text a ``_strip`` + non-empty field keeps as it is."""
+    return text.__class__ is str and bool(text) and text.strip() == text
+
+
+def fast_ledger_actor(file: str, sheet: str, row: int) -> Actor:
+    """:func:`ledger_actor`, without the validators: its id starts with ``ledger:`` and ends
+    with the row number and its name starts with 台账 and ends with 行, so both are stripped
+    and non-empty; the organisation is a constant."""
+    if row.__class__ is not int:
+        return ledger_actor(file, sheet, row)
+    name = file.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    return _new_actor(f"ledger:{name}#{sheet}!{row}", f"台账{name}[{sheet}]第{row}行", "台账导入")
+
+
 def person_actor(name: str, organisation: str = "") -> Actor:
     """A person a ledger names; the id is derived from the name and organisation."""
     return Actor(f"ledger-person:{organisation}:{name}", name, organisation)
@@ -108,9 +163,12 @@ class Step:
     inferred: tuple[str, ...] = ()
 
 
+_new_step = unchecked(Step)  # Step has no converters or validators: the same records, faster
+
 _FOLD = re.compile(r"[\s。.;；,，]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a row's texts are folded several times (index, lookups)
 def norm_text(text: str) -> str:
     """Text as identities compare it: NFKC (full-width → half-width), no whitespace or ,.; marks."""
     return _FOLD.sub("", unicodedata.normalize("NFKC", text))
@@ -133,7 +191,7 @@ def fill_dates(steps: Sequence[Step]) -> list[Step]:
         prev = next((t.on for t in reversed(out[:i]) if t.on is not None), None)
         nxt = next((t.on for t in out[i + 1 :] if t.on is not None), None) if s.kind in _NEXT_DATED else None
         day = nxt if nxt is not None and (prev is None or nxt >= prev) else prev
-        out[i] = attrs.evolve(s, on=day)
+        out[i] = _new_step(s.kind, day, s.deadline, s.inferred)  # attrs.evolve(s, on=day), faster
     return out
 
 
@@ -146,17 +204,59 @@ def same_event(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     return a[0] is b[0] and (a[1] == b[1] or a[3] or b[3]) and a[2] == b[2]
 
 
+class BuildCache:
+    """What the event builders of one import share (they are made once per row).
+
+    Deadlines computed by the limit table per (level, listing, 交办 date, requested deadline)
+    (the register's config and calendar do not change during an import), payloads that repeat
+    (immutable records: one instance serves every event that carries an equal one), and which
+    file/sheet names and inferred-field tuples may go into an :class:`Origin` unchecked.
+    """
+
+    def __init__(self) -> None:
+        self.deadlines: dict[tuple[Any, ...], tuple[Any, str, bool]] = {}
+        self.payloads: dict[tuple[Any, ...], Payload] = {}
+        self.places: dict[tuple[str, str], bool] = {}
+        self.inferred: dict[tuple[str, ...], bool] = {}
+
+
 class EventBuilder:
     """Builds one row's events on a hazard's working state."""
 
-    def __init__(self, register: Register, facts: RowFacts, origin_base: tuple[str, str, int]) -> None:
+    def __init__(
+        self, register: Register, facts: RowFacts, origin_base: tuple[str, str, int], cache: BuildCache | None = None
+    ) -> None:
         self.register = register
         self.facts = facts
         self.file, self.sheet, self.row = origin_base
-        self.ledger = ledger_actor(*origin_base)
+        self.cache = cache if cache is not None else BuildCache()
+        self.ledger = fast_ledger_actor(*origin_base)
 
     def origin(self, inferred: Iterable[str]) -> Origin:
-        return Origin(self.file, self.sheet, self.row, inferred=tuple(inferred))
+        key = tuple(inferred)
+        cache = self.cache
+        place = cache.places.get((self.file, self.sheet))
+        if place is None:
+            place = cache.places[(self.file, self.sheet)] = _clean(self.file) and (
+                self.sheet.__class__ is str and self.sheet.strip() == self.sheet)
+        ok = cache.inferred.get(key)
+        if ok is None:
+            ok = cache.inferred[key] = all(_clean(x) for x in key)
+        if place and ok and self.row.__class__ is int:
+            return _new_origin(self.file, self.sheet, self.row, key)
+        return Origin(self.file, self.sheet, self.row, inferred=key)
+
+    def _deadline(self, level: Any, listing: ListingLevel, on: _dt.date, requested: _dt.date | None) -> tuple[Any, str, bool]:
+        """The limit table's deadline, rule text and provisional flag for a 交办 (cached)."""
+        key = (level, listing, on, requested)
+        hit = self.cache.deadlines.get(key)
+        if hit is None:
+            result = assignment_deadline(
+                self.register.config, self.register.calendar, level=level, listing=listing,
+                assigned_on=on, requested=requested,
+            )
+            hit = self.cache.deadlines[key] = (result.deadline, f"台账: {result.rule}", result.provisional)
+        return hit
 
     def payload(self, step: Step) -> tuple[Payload, Actor, list[str]]:
         f, t, p = self.facts, self.facts.texts, self.facts.people
@@ -179,37 +279,60 @@ class EventBuilder:
                     listing = ListingLevel(t["listing_level"])
                 except ValueError as exc:
                     raise RowRejected("挂牌督办级别", t["listing_level"], "挂牌督办级别应为 省级/市级/县级/未挂牌") from exc
-            result = assignment_deadline(
-                self.register.config, self.register.calendar, level=f.discovery.level, listing=listing,
-                assigned_on=step.on, requested=step.deadline,
-            )
+            deadline, rule, provisional = self._deadline(f.discovery.level, listing, step.on, step.deadline)
             person = p.get("responsible_person")
             if person is None:
                 inferred.append("responsible_person")
-            payload = Assignment(
-                responsible_unit=t["responsible_unit"],
-                responsible_person=person or self.ledger,
-                supervising_department=dept,
-                listing_level=listing,
-                deadline=result.deadline,
-                requested_deadline=step.deadline,
-                rule=f"台账: {result.rule}",
-                provisional=result.provisional,
-            )
+            who = person or self.ledger
+            unit = t["responsible_unit"]
+            requested = step.deadline
+            if (_clean(unit) and who.__class__ is Actor and _clean(dept) and deadline.__class__ is _DATE
+                    and requested.__class__ is _DATE and _clean(rule) and provisional.__class__ is bool):
+                payload: Payload = _new_assignment(unit, who, dept, listing, deadline, requested, rule, provisional)
+            else:
+                payload = Assignment(
+                    responsible_unit=unit,
+                    responsible_person=who,
+                    supervising_department=dept,
+                    listing_level=listing,
+                    deadline=deadline,
+                    requested_deadline=requested,
+                    rule=rule,
+                    provisional=provisional,
+                )
             return payload, p.get("supervisor", self.ledger), inferred
         if k is K.START:
             measures = t["measures"]
             if not measures:
                 measures = UNSTATED
                 inferred.append("measures")
-            return Rectification(measures=measures, plan=t["plan"], funds=t["funds"]), p.get("responsible_person", self.ledger), inferred
+            funds = t["funds"]
+            # a zero is left out of the cache: 0.0 and -0.0 are equal keys but print differently
+            key = (K.START, measures, t["plan"], funds.__class__, funds) if funds is None or funds else None
+            payload = self.cache.payloads.get(key) if key is not None else None
+            if payload is None:
+                payload = Rectification(measures=measures, plan=t["plan"], funds=funds)
+                if key is not None:
+                    self.cache.payloads[key] = payload
+            return payload, p.get("responsible_person", self.ledger), inferred
         if k is K.SUBMIT:
-            return Submission(report=t["report"]), p.get("responsible_person", self.ledger), inferred
+            key = (K.SUBMIT, t["report"])
+            payload = self.cache.payloads.get(key)
+            if payload is None:
+                payload = self.cache.payloads[key] = Submission(report=t["report"])
+            return payload, p.get("responsible_person", self.ledger), inferred
         if k in (K.INSPECT_PASS, K.INSPECT_FAIL):
-            comments = t["comments"] if norm_text(t["comments"]) not in RESULT_WORDS else ""
-            return Inspection(comments=comments), p.get("inspector", self.ledger), inferred
+            key = (K.INSPECT_PASS, t["comments"])
+            payload = self.cache.payloads.get(key)
+            if payload is None:
+                comments = t["comments"] if norm_text(t["comments"]) not in RESULT_WORDS else ""
+                payload = self.cache.payloads[key] = Inspection(comments=comments)
+            return payload, p.get("inspector", self.ledger), inferred
         if k is K.CLOSE:
-            return Closure(), p.get("inspector", self.ledger), inferred
+            payload = self.cache.payloads.get((K.CLOSE,))
+            if payload is None:
+                payload = self.cache.payloads[(K.CLOSE,)] = Closure()
+            return payload, p.get("inspector", self.ledger), inferred
         if k is K.REOPEN:
             if step.deadline is None:
                 raise RowRejected("回头看日期", step.on, "回头看需要新的整改期限 (延期后期限)")
@@ -228,6 +351,8 @@ class EventBuilder:
         events: list[Event] = []
         now = self.register.clock.now()
         origins: dict[tuple[str, ...], Origin] = {}
+        # what Event's converters and validators would check once per row, not once per event
+        fast = _clean(hazard_id) and version.__class__ is int and version >= 0 and isinstance(now, _dt.datetime)
         for n, step in enumerate(steps, version + 1):
             payload, actor, inferred = self.payload(step)
             assert step.on is not None
@@ -235,10 +360,15 @@ class EventBuilder:
             origin = origins.get(key)
             if origin is None:
                 origin = origins[key] = self.origin(key)
-            events.append(Event(
-                hazard_id=hazard_id, seq=n, kind=step.kind, occurred_on=step.on, recorded_at=now,
-                actor=actor, payload=payload, origin=origin,
-            ))
+            kind, on = step.kind, step.on
+            if (fast and kind.__class__ is K and on.__class__ is _DATE and actor.__class__ is Actor
+                    and payload.__class__ is _PAYLOAD_TYPES[kind]):
+                events.append(_new_event(hazard_id, n, kind, on, now, actor, payload, "", (), origin))
+            else:
+                events.append(Event(
+                    hazard_id=hazard_id, seq=n, kind=kind, occurred_on=on, recorded_at=now,
+                    actor=actor, payload=payload, origin=origin,
+                ))
         return events
 
 

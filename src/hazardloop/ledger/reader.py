@@ -343,6 +343,7 @@ def _columns(headers: Sequence[str], table: ColumnTable) -> tuple[Column, ...]:
 # ---------------------------------------------------------------------------------------------
 
 _TOTAL = re.compile(r"^(合计|小计|总计|共计|累计)")
+_SPACES = re.compile(r"\s+")
 _NOTE = re.compile(r"^(注|说明|备注|填表说明|附注)\s*[:：\d一、.]")
 _SIGNATURE = re.compile(
     r"(签字|签名|盖章|签发|签章|(填表|审核|制表|填报|审批|负责|检查)人\s*[:：]|(填报|填表|报送)(单位|日期)\s*[:：])"
@@ -372,7 +373,7 @@ def _classify(
     if first_i < 0 or only_row_no:
         return "空行"  # nothing, or only a 序号 printed on an empty template row
     first = _text(cells[first_i])
-    compact = re.sub(r"\s+", "", first)
+    compact = _SPACES.sub("", first)
     if _TOTAL.match(compact):
         return "合计/小计行"
     raw_desc = cells[desc_index] if desc_index < len(cells) else None

@@ -20,15 +20,15 @@ from hazardloop.ledger.cells import (
     Claim,
     Vocabulary,
     clean_text,
+    deadline_days,
     is_blank,
     parse_date,
-    parse_deadline,
     parse_number,
 )
-from hazardloop.ledger.history import HISTORY_KINDS, RowRejected, Step, norm_text, person_actor
+from hazardloop.ledger.history import HISTORY_KINDS, RowRejected, Step, norm_text, person_actor, unchecked
 from hazardloop.ledger.options import ImportOptions
 from hazardloop.ledger.reader import DataRow, SheetTable
-from hazardloop.records import Actor, Discovery, EventKind
+from hazardloop.records import Actor, Discovery, EventKind, Level, Source
 
 __all__ = ["RowFacts", "SheetRows", "NATIONAL_LEVEL_WORDS"]
 
@@ -36,6 +36,42 @@ K = EventKind
 
 _HIST = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s+(\S+?)(?:\s*期限\s*(\d{4}-\d{1,2}-\d{1,2}))?$")
 _KIND_WORDS = {k.value: k for k in HISTORY_KINDS}
+_CRITERIA_SPLIT = re.compile(r"[、,，;；\s]+")
+_new_discovery = unchecked(Discovery)
+_new_actor = unchecked(Actor)
+_new_step = unchecked(Step)  # Step and RowFacts have no converters or validators: the same records
+
+
+def _step(kind: EventKind, on: _dt.date | None, deadline: _dt.date | None = None, inferred: tuple[str, ...] = ()) -> Step:
+    """``Step(kind, on, deadline, inferred)`` without attrs' ``__init__`` (a few per row)."""
+    return _new_step(kind, on, deadline, inferred)
+
+
+def _person(name: str, organisation: str) -> Actor:
+    """:func:`person_actor`, unchecked when the name is stripped non-empty text and the
+    organisation stripped text (the id then starts with ``ledger-person:`` and ends with the name)."""
+    if _clean(name) and organisation.__class__ is str and organisation.strip() == organisation:
+        return _new_actor(f"ledger-person:{organisation}:{name}", name, organisation)
+    return person_actor(name, organisation)
+
+
+def _clean(text: Any) -> bool:
+    """True for text a stripped, non-empty record field keeps as it is."""
+    return text.__class__ is str and bool(text) and text.strip() == text
+
+
+def _discovery(unit: Any, town: Any, domain: Any, description: Any, source: Any, level: Any, location: Any,
+               code: Any, criteria: tuple[str, ...], extra: dict[str, Any]) -> Discovery:
+    """``Discovery(...)`` for a row: unchecked when every field is already in its converted form
+    (stripped non-empty text, enum members, stripped keys), else the validated constructor."""
+    if (_clean(unit) and _clean(town) and _clean(domain) and _clean(description) and source.__class__ is Source
+            and level.__class__ is Level and location.__class__ is str and location.strip() == location
+            and (code is None or _clean(code)) and all(_clean(c) for c in criteria)
+            and all(k.__class__ is str and k.strip() == k for k in extra)):
+        return _new_discovery(unit, town, domain, description, source, level, location, code, criteria, (),
+                              tuple(sorted(extra.items())))
+    return Discovery(unit_code=unit, town=town, domain=domain, description=description, source=source,
+                     level=level, location=location, hazard_code=code, criteria=criteria, extra=extra)
 
 
 
@@ -55,6 +91,10 @@ class RowFacts:
     history: bool  #: the steps come from its 办理过程 column
 
 
+_new_facts = unchecked(RowFacts)
+_STEP_DATES = ("assigned_on", "started_on", "rectified_on", "submitted_on", "inspected_on", "closed_on",
+               "first_closed_on", "reopened_on", "withdrawn_on", "voided_on")
+
 NATIONAL_LEVEL_WORDS = frozenset({"一般", "重大", "一般隐患", "重大隐患", "一般事故隐患", "重大事故隐患"})
 
 
@@ -71,9 +111,13 @@ class SheetRows:
         self.unit_towns = unit_towns
         self.cols: dict[str, int] = {}
         self._texts: dict[Any, str] = {}
+        self._values: dict[tuple[type, Any], str] = {}
         self._people: dict[tuple[str, str], Actor] = {}
         self._words: dict[tuple[str, type, Any], Any] = {}
         self._dates: dict[tuple[type, Any], Any] = {}
+        self._days: dict[tuple[type, Any], int | None] = {}
+        self._level_notes: dict[tuple[type, Any], str | None] = {}
+        self._criteria: dict[str, tuple[str, ...]] = {}
         self.headers: dict[str, str] = {}
         self.extras: list[tuple[int, str, bool]] = []  # (index, key, is date-ish)
         table = options.columns
@@ -115,12 +159,18 @@ class SheetRows:
             return ""
         # a column's values repeat (towns, units, status words): normalise each distinct value once
         if v.__class__ is not str:
-            return "" if is_blank(v) else clean_text(v)
-        try:
-            return self._texts[v]
-        except KeyError:
+            key = (v.__class__, v)  # 1, 1.0 and True are equal keys but print differently
+            try:
+                return self._values[key]
+            except KeyError:
+                out = self._values[key] = "" if is_blank(v) else clean_text(v)
+                return out
+            except TypeError:  # unhashable: a reader never gives one, but stay safe
+                return "" if is_blank(v) else clean_text(v)
+        out = self._texts.get(v)  # not try/except: unique values (descriptions) miss every time
+        if out is None:
             out = self._texts[v] = clean_text(v)
-            return out
+        return out
 
     def header(self, name: str) -> str:
         return self.headers.get(name, self.options.columns.label(name))
@@ -143,6 +193,29 @@ class SheetRows:
         if isinstance(hit, CellError):
             raise RowRejected(self.header(name), v, str(hit))
         return hit  # type: ignore[return-value]
+
+    def deadline(self, value: Any, start: _dt.date | None) -> _dt.date | None:
+        """``parse_deadline(value, start)[0]``, classifying each distinct cell value once."""
+        if is_blank(value):
+            return None
+        key = (value.__class__, value)
+        days = self._days.get(key, _MISSING)
+        if days is _MISSING:
+            days = self._days[key] = deadline_days(value)
+        if days is None:
+            hit = self._dates.get(key, _MISSING)  # the same parse_date cache as :meth:`date`
+            if hit is _MISSING:
+                try:
+                    hit = parse_date(value)
+                except CellError as exc:
+                    hit = exc
+                self._dates[key] = hit
+            if isinstance(hit, CellError):
+                raise CellError(str(hit))
+            return hit  # type: ignore[return-value]
+        if start is None:  # as parse_deadline says it
+            raise CellError(f"期限写作天数 ({value!r}) 但没有排查日期可起算")
+        return start + _dt.timedelta(days=days)
 
     def number(self, row: DataRow, name: str) -> float | None:
         v = self.raw(row, name)
@@ -246,8 +319,14 @@ class SheetRows:
         else:
             source = self.options.default_source
             extra["原隐患来源"] = clean_text(src_raw)
-        if not is_blank(lv_raw) and norm_text(clean_text(lv_raw)) not in NATIONAL_LEVEL_WORDS:
-            extra["原隐患等级"] = clean_text(lv_raw)  # 较大, 一般隐患A, 3级…: keep what the ledger said
+        if not is_blank(lv_raw):
+            lv_key = (lv_raw.__class__, lv_raw)
+            note = self._level_notes.get(lv_key, _MISSING)
+            if note is _MISSING:
+                note = self._level_notes[lv_key] = (
+                    None if norm_text(clean_text(lv_raw)) in NATIONAL_LEVEL_WORDS else clean_text(lv_raw))
+            if note is not None:
+                extra["原隐患等级"] = note  # 较大, 一般隐患A, 3级…: keep what the ledger said
         for idx, key, _ in self.extras:
             v = row.cells[idx]
             if is_blank(v):
@@ -256,26 +335,21 @@ class SheetRows:
                 v = v.isoformat()[:10] if not isinstance(v, _dt.datetime) or not v.time() else v.isoformat()
             elif isinstance(v, float) and v.is_integer():
                 v = int(v)
+            elif v.__class__ is str:
+                hit = self._texts.get(v)  # the same clean_text(v), once per distinct value
+                v = hit if hit is not None else self._texts.setdefault(v, clean_text(v))
             elif isinstance(v, str):
                 v = clean_text(v)
             extra.setdefault(key, v)
         code_raw = self.raw(row, "hazard_code")
         code = None if is_blank(code_raw) else clean_text(code_raw, fold=True)
         location = self.text(row, "location")
-        criteria = tuple(c for c in re.split(r"[、,，;；\s]+", self.text(row, "criteria")) if c)
+        criteria_text = self.text(row, "criteria")
+        criteria = self._criteria.get(criteria_text)
+        if criteria is None:
+            criteria = self._criteria[criteria_text] = tuple(c for c in _CRITERIA_SPLIT.split(criteria_text) if c)
         try:
-            discovery = Discovery(
-                unit_code=unit,
-                town=town,
-                domain=self.domain(row),
-                description=description,
-                source=source,
-                level=level,
-                location=location,
-                hazard_code=code,
-                criteria=criteria,
-                extra=extra,
-            )
+            discovery = _discovery(unit, town, self.domain(row), description, source, level, location, code, criteria, extra)
         except HazardloopError as exc:
             raise RowRejected("", None, str(exc)) from exc
         if code:
@@ -291,7 +365,7 @@ class SheetRows:
             if who:
                 actor = self._people.get((who, organisation))
                 if actor is None:
-                    actor = self._people[(who, organisation)] = person_actor(who, organisation)
+                    actor = self._people[(who, organisation)] = _person(who, organisation)
                 people[name] = actor
         texts = {
             "responsible_unit": self.text(row, "responsible_unit") or unit,
@@ -307,15 +381,16 @@ class SheetRows:
         flat: dict[str, Any] = {}
         steps, claim = self.steps(row, found, texts, flat)
         has_history = bool(self.text(row, "history"))
-        return RowFacts(key, unit, discovery, steps, claim, people, texts, tuple(inferred_text), flat, has_history)
+        return _new_facts(key, unit, discovery, steps, claim, people, texts, tuple(inferred_text), flat, has_history)
 
     def steps(
         self, row: DataRow, found: _dt.date, texts: dict[str, Any], flat: dict[str, Any]
     ) -> tuple[tuple[Step, ...], Claim | None]:
         """The events the row shows, in order; dates None where they must be inferred."""
+        Step = _step  # the same records as the class makes, without attrs' __init__
         deadline_raw = self.raw(row, "deadline")
         try:
-            deadline, _ = parse_deadline(deadline_raw, found)
+            deadline = self.deadline(deadline_raw, found)
         except CellError as exc:
             raise RowRejected(self.header("deadline"), deadline_raw, str(exc)) from exc
         effective = self.date(row, "effective_deadline")
@@ -338,9 +413,8 @@ class SheetRows:
             passed = RESULT_WORDS[norm_text(texts["comments"])]
         # an exported ledger carries its history (办理过程); the flat columns may add to it
         history = self.text(row, "history")
-        d = {n: self.date(row, n) for n in (
-            "assigned_on", "started_on", "rectified_on", "submitted_on", "inspected_on", "closed_on",
-            "first_closed_on", "reopened_on", "withdrawn_on", "voided_on")}
+        cols = self.cols  # a date column the sheet lacks is None without a call
+        d = {n: (self.date(row, n) if n in cols else None) for n in _STEP_DATES}
         steps: list[Step] = [Step(K.DISCOVER, found)]
         if d["withdrawn_on"] or claim is Claim.WITHDRAWN:
             steps.append(Step(K.WITHDRAW, d["withdrawn_on"], inferred=() if d["withdrawn_on"] else ("date",)))
