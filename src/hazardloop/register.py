@@ -890,6 +890,17 @@ def states_frame(
         d = state.__dict__
         for c in FRAME_COLUMNS:
             columns[c].append(_cell(d[c]))
+    return typed_frame(columns, as_of, due_soon_days)
+
+
+def typed_frame(
+    columns: dict[str, list[Any]], as_of: _dt.date | None = None, due_soon_days: int = 7
+) -> pd.DataFrame:
+    """The frame of :data:`FRAME_COLUMNS` from plain column lists (dates, Stage/Level values,
+    numbers), typed as :meth:`Register.frame` returns it, with statuses if ``as_of``.
+
+    Shared by the in-memory register and the store's column-wise replay, so both give one dtype set.
+    """
     frame = pd.DataFrame(columns, columns=list(FRAME_COLUMNS))
     for c in _DATE_COLUMNS:
         frame[c] = pd.to_datetime(frame[c]).astype("datetime64[s]")

@@ -25,10 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from hazardloop.deadlines import status_frame
 from hazardloop.lifecycle import HazardState, fold_until
 from hazardloop.records import EventKind, Level, Source, Stage
-from hazardloop.register import FRAME_COLUMNS
+from hazardloop.register import FRAME_COLUMNS, typed_frame
 from hazardloop.serialize import decode_value, event_from_dict, state_from_dict
 from hazardloop.sqlschema import PROJECTION_COLUMNS
 
@@ -56,17 +55,6 @@ STAGE_TARGETS: dict[str, str] = {
 """The stage each stage-changing event kind leads to (the others leave the stage as it is)."""
 
 _TEXT_KINDS = (K.DISCOVER, K.ASSIGN, K.START, K.CORRECT, K.REGRADE, K.DETERMINE)
-_DATE_COLUMNS = (
-    "found_on",
-    "assigned_on",
-    "original_deadline",
-    "effective_deadline",
-    "inspected_on",
-    "closed_on",
-    "first_closed_on",
-    "withdrawn_on",
-    "voided_on",
-)
 _OPT_BOOL = ("inspection_passed", "first_closed_on_time")
 _BOOL = ("deadline_provisional", "from_ledger")
 
@@ -321,17 +309,5 @@ def _finish(data: dict[str, list[Any]], as_of: _dt.date | None, due_soon_days: i
         elif c == "funds":
             values = [None if v is None else float(v) for v in values]
         columns[c] = values
-    frame = pd.DataFrame(columns, columns=list(FRAME_COLUMNS))
-    for c in _DATE_COLUMNS:
-        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[s]")
-    frame["stage"] = pd.Categorical(frame["stage"], categories=[s.value for s in Stage])
-    frame["level"] = pd.Categorical(frame["level"], categories=[lv.value for lv in Level])
-    for c in ("reopen_count", "extension_count", "failed_inspections"):
-        frame[c] = frame[c].astype("int64")
-    frame["funds"] = frame["funds"].astype("float64")
-    if as_of is not None:
-        status = status_frame(frame, as_of, due_soon_days)
-        for c in status.columns:
-            frame[c] = status[c]
-    return frame
+    return typed_frame(columns, as_of, due_soon_days)
 
