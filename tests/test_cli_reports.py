@@ -212,13 +212,13 @@ def test_demo_json_agrees_with_list(tmp_path: Path) -> None:
 
 
 class _NoBulk:
-    """A store without its bulk readers: the reports must then read hazard by hazard."""
+    """A store without its bulk replays: the register must then fold hazard by hazard."""
 
     def __init__(self, store: object) -> None:
         self._store = store
 
     def __getattr__(self, name: str) -> object:
-        if name in ("all_events", "states_as_of", "frame_as_of"):
+        if name in ("states_as_of", "frame_as_of"):
             raise AttributeError(name)
         return getattr(self._store, name)
 
@@ -234,9 +234,11 @@ def test_reports_read_a_durable_store_in_bulk_as_hazard_by_hazard(demo_dir: tupl
 
     bulk = open_register(_db(demo_dir), clock=FixedClock.on(DEMO_AS_OF))
     slow = Register(clock=bulk.clock, config=bulk.config, store=_NoBulk(bulk.store))  # type: ignore[arg-type]
-    assert list(histories(bulk)) == list(histories(slow))
-    assert [h for h, _ in histories(bulk, until=DEMO_AS_OF.replace(month=1, day=31))] == [
-        h for h, _ in histories(slow, until=DEMO_AS_OF.replace(month=1, day=31))]
+    one_by_one = [(state.hazard_id, bulk.history(state.hazard_id)) for state in bulk]
+    assert list(histories(bulk)) == one_by_one  # the one-pass read equals a query per hazard
+    january = DEMO_AS_OF.replace(month=1, day=31)
+    assert [h for h, _ in histories(bulk, until=january)] == [
+        state.hazard_id for state in bulk if state.found_on <= january]
     pd.testing.assert_frame_equal(
         monthly_reconciliation(bulk, "2025-05", "2026-04", by="town", as_of=DEMO_AS_OF),
         monthly_reconciliation(slow, "2025-05", "2026-04", by="town", as_of=DEMO_AS_OF),
@@ -244,3 +246,15 @@ def test_reports_read_a_durable_store_in_bulk_as_hazard_by_hazard(demo_dir: tupl
     fast_b, slow_b = build_bulletin(bulk, "2026-03"), build_bulletin(slow, "2026-03")
     assert dict(fast_b.summary) == dict(slow_b.summary) | {k: v for k, v in fast_b.summary if k == "台账哈希链头"}
     pd.testing.assert_frame_equal(fast_b.new_major, slow_b.new_major)
+
+
+def test_histories_of_an_in_memory_register_are_its_hazards_histories() -> None:
+    from store_scenarios import scripted
+
+    from hazardloop.reports._common import histories
+    from hazardloop.testing import make_register
+
+    register, clock = make_register("2026-01-05")
+    scripted(register, clock)
+    expected = [(state.hazard_id, register.history(state.hazard_id)) for state in register]
+    assert len(expected) > 1 and list(histories(register)) == expected

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hazardloop.lifecycle import fold_until
-from hazardloop.register import states_frame
+from hazardloop.register import FRAME_COLUMNS, states_frame
+from hazardloop.sqlschema import PROJECTION_COLUMNS
 from hazardloop.sqlstore import open_store
 from hazardloop.testing import make_register
 
@@ -97,3 +98,10 @@ def test_a_recomputed_deadline_after_an_extension_keeps_the_original(store_url) 
             states, expected = _fold_frame(store, day)
             pd.testing.assert_frame_equal(store.frame_as_of(day), expected)
             assert list(store.states_as_of(day)) == states
+
+
+def test_the_projection_holds_every_frame_column() -> None:
+    # the column-wise replay reads the frame straight from the projection: the stored schema's
+    # column list (frozen by its migrations) must stay the frame's columns after hazard_id
+    assert FRAME_COLUMNS[0] == "hazard_id"
+    assert PROJECTION_COLUMNS == FRAME_COLUMNS[1:]

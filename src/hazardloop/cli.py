@@ -23,14 +23,10 @@ def resolve_db(db: str | None) -> str:
 def open_register(db: str | None, **kwargs):  # type: ignore[no-untyped-def]
     """Open the register stored at ``db`` (see :func:`resolve_db`) on the system clock."""
     from hazardloop.clock import SystemClock
+    from hazardloop.sqlstore import register_on
 
-    url = resolve_db(db)
-    try:
-        from hazardloop.sqlstore import register_on  # the durable store (issue 5)
-    except ImportError as exc:  # pragma: no cover - until the store lands
-        raise click.ClickException(f"no durable store available for {url}") from exc
     # computes with the configuration stored with the register (limit tables, tiers, calendar), if any
-    return register_on(url, clock=kwargs.pop("clock", SystemClock()), **kwargs)
+    return register_on(resolve_db(db), clock=kwargs.pop("clock", SystemClock()), **kwargs)
 
 
 @click.group()
@@ -57,15 +53,15 @@ def main() -> NoReturn:
     sys.exit(0)
 
 
-from hazardloop import cli_store as _cli_store  # noqa: E402,F401  (issue 5: verify, export, head)
-from hazardloop.cli_ledger import attach as _attach_ledger  # noqa: E402  (issue 4: import, export OUT.xlsx)
+# The command groups, each in its own module. cli_store declares its commands on `cli` as it is
+# imported; the others are attached. The ledger's `export OUT.xlsx` takes over the name `export`
+# and hands other arguments to the store's event export, which is also `export-events`.
+from hazardloop import cli_store as _cli_store  # noqa: E402  (verify, export, head)
+from hazardloop.cli_ledger import attach as _attach_ledger  # noqa: E402  (import, export OUT.xlsx)
+from hazardloop.cli_loop import attach as _attach_loop  # noqa: E402  (list, show, add, the verbs, units, plugins)
+from hazardloop.cli_reports import attach as _attach_reports  # noqa: E402  (report, map, demo)
 
 _attach_ledger(cli)
-from hazardloop.cli_loop import attach as _attach_loop  # noqa: E402  (issue 6: list, show, add, the verbs, units, plugins)
-from hazardloop.cli_reports import attach as _attach_reports  # noqa: E402  (issue 6: report, map, demo)
-
 _attach_loop(cli)
 _attach_reports(cli)
-# issue 6: the store's JSON-lines event export also under a name of its own, so that `hazardloop
-# --help` lists it and scripts need not rely on `export` dispatching by the file's extension
 cli.add_command(_cli_store.export_command, "export-events")

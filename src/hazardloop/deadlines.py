@@ -402,11 +402,15 @@ def _status_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 Stage.VOIDED: Status.VOIDED}.get(s, Status.OPEN)] for s in Stage],
         dtype=np.int8,
     )
-    is_open = np.array([s not in (Stage.CLOSED, Stage.WITHDRAWN, Stage.VOIDED) for s in Stage])
+    is_open = np.array([s.is_open for s in Stage])
     # an open hazard's status by its band of days left: <0, 0, 1..N, >N
     by_left = np.array([order[Status.OVERDUE], order[Status.DUE_TODAY], order[Status.DUE_SOON],
                         order[Status.OPEN]], dtype=np.int8)
     return by_stage, is_open, by_left
+
+
+_STATUS_TABLES = _status_tables()
+_STATUS_DTYPE = pd.CategoricalDtype([s.value for s in _STATUS_ORDER])
 
 
 def status_frame(frame: pd.DataFrame, as_of: _dt.date, due_soon_days: int = 7) -> pd.DataFrame:
@@ -452,8 +456,3 @@ def status_frame(frame: pd.DataFrame, as_of: _dt.date, due_soon_days: int = 7) -
         index=frame.index,
         copy=False,
     )
-
-
-
-_STATUS_TABLES = _status_tables()
-_STATUS_DTYPE = pd.CategoricalDtype([s.value for s in _STATUS_ORDER])

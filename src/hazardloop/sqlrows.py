@@ -6,19 +6,17 @@ and the vectorised replay (:mod:`hazardloop.sqlreplay`), so that all three deriv
 
 from __future__ import annotations
 
-import datetime as _dt
-import enum
 from typing import Any
 
 import attrs
 
 from hazardloop import records
 from hazardloop.lifecycle import HazardState
-from hazardloop.records import Actor, Event, EventKind
+from hazardloop.records import Event, EventKind
 from hazardloop.serialize import iso_date
 from hazardloop.sqlschema import PROJECTION_COLUMNS
 
-__all__ = ["DEADLINE_KINDS", "event_columns", "projection_cells", "cell"]
+__all__ = ["DEADLINE_KINDS", "event_columns", "projection_cells"]
 
 K = EventKind
 
@@ -35,21 +33,6 @@ def event_columns(event: Event) -> tuple[str | None, int | None, str, int]:
             deadline = iso_date(d)
             provisional = int(event.payload.provisional)  # type: ignore[union-attr]
     return deadline, provisional, str(event.actor), 0 if event.origin is None else 1
-
-
-def cell(value: Any) -> Any:
-    """One projection cell: enums by value, actors as text, dates ISO, booleans 0/1."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, Actor):
-        return str(value)
-    return value
 
 
 def _iso(v: Any) -> Any:

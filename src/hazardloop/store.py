@@ -58,6 +58,11 @@ class EventStore(Protocol):
         """Every hazard id, in the order the hazards were first stored."""
         ...
 
+    def all_events(self) -> Iterable[Event]:
+        """Every event in one pass: each hazard's in order, hazards first met in the order they
+        were first stored (events of different hazards may interleave)."""
+        ...
+
     def states(self) -> Iterable[HazardState]:
         """Every hazard's current state, in :meth:`hazard_ids` order."""
         ...
@@ -119,6 +124,10 @@ class MemoryStore:
     def hazard_ids(self) -> Iterator[str]:
         """Ids in insertion order."""
         return iter(list(self._events))
+
+    def all_events(self) -> Iterator[Event]:
+        """Every event, hazard by hazard in insertion order."""
+        return (e for events in list(self._events.values()) for e in list(events))
 
     def states(self) -> Iterator[HazardState]:
         """States in insertion order."""

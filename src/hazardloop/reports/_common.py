@@ -99,21 +99,13 @@ def months_between(start: str | _dt.date, end: str | _dt.date) -> list[Period]:
 def histories(register: Register, until: _dt.date | None = None) -> Iterator[tuple[str, Sequence[Event]]]:
     """Every hazard's id and events, in register order (those found by ``until`` if given).
 
-    A durable store that can read every event in one pass (``all_events``, as
-    :class:`~hazardloop.sqlstore.SqlStore` can) is read that way, in chain order, rather than
-    with one query per hazard; each hazard's events come out in their own order either way.
+    Read in one pass (:meth:`~hazardloop.store.EventStore.all_events`) rather than with one
+    query per hazard; each hazard's events come out in their own order.
     """
-    bulk = getattr(register.store, "all_events", None)
-    if bulk is None:
-        for state in register:
-            if until is not None and state.found_on > until:
-                continue
-            yield state.hazard_id, register.history(state.hazard_id)
-        return
     grouped: dict[str, list[Event]] = {}
-    for event in bulk():
+    for event in register.store.all_events():
         grouped.setdefault(event.hazard_id, []).append(event)
-    for hid, events in grouped.items():  # first appearance in the chain = register order
+    for hid, events in grouped.items():  # first appearance = register order
         if until is not None and events[0].occurred_on > until:
             continue
         yield hid, tuple(events)
