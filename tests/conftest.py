@@ -17,7 +17,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 # PostgreSQL test fails the run (see pytest_runtest_makereport below).
 # ---------------------------------------------------------------------------------------------
 
+import contextlib  # noqa: E402
 import uuid  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 import pytest  # noqa: E402
@@ -51,21 +53,31 @@ def store_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def new_store_url(store_backend: str, tmp_path):  # type: ignore[no-untyped-def]
-    """A factory of URLs of fresh, empty databases on the backend under test."""
+@contextlib.contextmanager
+def _pg_schemas() -> Iterator[Callable[[], str]]:
+    """A factory of URLs of fresh PostgreSQL schemas, each dropped at the end."""
     made: list[str] = []
 
     def make() -> str:
-        if store_backend == "sqlite":
-            return f"sqlite:///{tmp_path / f'store-{uuid.uuid4().hex[:8]}.db'}"
         schema = f"hl_test_{uuid.uuid4().hex[:12]}"
         made.append(schema)
         return _pg_schema_url(os.environ[PG_ENV], schema)
 
-    yield make
-    for schema in made:
-        _pg_drop(os.environ[PG_ENV], schema)
+    try:
+        yield make
+    finally:
+        for schema in made:
+            _pg_drop(os.environ[PG_ENV], schema)
+
+
+@pytest.fixture
+def new_store_url(store_backend: str, tmp_path):  # type: ignore[no-untyped-def]
+    """A factory of URLs of fresh, empty databases on the backend under test."""
+    if store_backend == "sqlite":
+        yield lambda: f"sqlite:///{tmp_path / f'store-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    with _pg_schemas() as make:
+        yield make
 
 
 @pytest.fixture
@@ -89,13 +101,5 @@ def pg_store_url(tmp_path):  # type: ignore[no-untyped-def]
     """A factory of fresh PostgreSQL schemas (for tests that run on PostgreSQL only)."""
     if not os.environ.get(PG_ENV):
         pytest.skip(f"PostgreSQL tests need {PG_ENV}")
-    made: list[str] = []
-
-    def make() -> str:
-        schema = f"hl_test_{uuid.uuid4().hex[:12]}"
-        made.append(schema)
-        return _pg_schema_url(os.environ[PG_ENV], schema)
-
-    yield make
-    for schema in made:
-        _pg_drop(os.environ[PG_ENV], schema)
+    with _pg_schemas() as make:
+        yield make

@@ -182,17 +182,23 @@ class SheetRows:
         v = row.cells[idx]
         if v is None:
             return None
-        key = (v.__class__, v)
+        hit = self._parsed_date(v)
+        if isinstance(hit, CellError):
+            raise RowRejected(self.header(name), v, str(hit))
+        return hit
+
+    def _parsed_date(self, value: Any) -> _dt.date | None | CellError:
+        # parse_date once per distinct cell value (keyed by type: 1 and 1.0 print differently);
+        # an unreadable value is remembered as its error, which each caller raises its own way
+        key = (value.__class__, value)
         hit = self._dates.get(key, _MISSING)
         if hit is _MISSING:
             try:
-                hit = parse_date(v)
+                hit = parse_date(value)
             except CellError as exc:
                 hit = exc
             self._dates[key] = hit
-        if isinstance(hit, CellError):
-            raise RowRejected(self.header(name), v, str(hit))
-        return hit  # type: ignore[return-value]
+        return hit  # type: ignore[no-any-return]
 
     def deadline(self, value: Any, start: _dt.date | None) -> _dt.date | None:
         """``parse_deadline(value, start)[0]``, classifying each distinct cell value once."""
@@ -203,16 +209,10 @@ class SheetRows:
         if days is _MISSING:
             days = self._days[key] = deadline_days(value)
         if days is None:
-            hit = self._dates.get(key, _MISSING)  # the same parse_date cache as :meth:`date`
-            if hit is _MISSING:
-                try:
-                    hit = parse_date(value)
-                except CellError as exc:
-                    hit = exc
-                self._dates[key] = hit
+            hit = self._parsed_date(value)
             if isinstance(hit, CellError):
                 raise CellError(str(hit))
-            return hit  # type: ignore[return-value]
+            return hit
         if start is None:  # as parse_deadline says it
             raise CellError(f"期限写作天数 ({value!r}) 但没有排查日期可起算")
         return start + _dt.timedelta(days=days)
