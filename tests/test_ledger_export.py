@@ -92,6 +92,32 @@ def test_export_into_a_users_template(tmp_path: Path) -> None:
         export_to_template(register, template, out, mapping={"不存在": "town"})
 
 
+def test_a_macro_enabled_template_keeps_its_macros(tmp_path: Path) -> None:
+    """openpyxl drops a workbook's VBA project unless asked to keep it: an .xlsm template filled
+    into an .xlsm file keeps its macros byte for byte; filled into an .xlsx it has none."""
+    import zipfile
+
+    register = sample_register()
+    plain = tmp_path / "plain.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "存在的安全隐患", "整改单位"])
+    book.save(plain)
+    template = tmp_path / "template.xlsm"
+    vba = b"\xd0\xcf\x11\xe0 a VBA project stands here" * 8
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(template, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("xl/vbaProject.bin", vba)
+    out = tmp_path / "filled.xlsm"
+    export_to_template(register, template, out, as_of=AS_OF)
+    with zipfile.ZipFile(out) as z:
+        assert z.read("xl/vbaProject.bin") == vba
+    assert openpyxl.load_workbook(out).active.cell(2, 2).value == "=SUM(A1:A9) 储罐区静电接地断开"
+    export_to_template(register, template, tmp_path / "filled.xlsx", as_of=AS_OF)
+    with zipfile.ZipFile(tmp_path / "filled.xlsx") as z:
+        assert "xl/vbaProject.bin" not in z.namelist()
+
+
 # ---------------------------------------------------------------------------------------------
 # round trip: export, import into an empty register, export again: the same ledger
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Databases written by schema versions 1 and 2 are upgraded in place and keep every event (both backends)."""
+"""Databases written by schema versions 1, 2 and 3 are upgraded in place and keep every event (both backends)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _write_v1(url: str):  # type: ignore[no-untyped-def]
 def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
     memory = _write_v1(store_url)
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.schema_version() == SCHEMA_VERSION == 4
         report = store.verify(deep=True)
         assert report.ok, report.problems
         assert report.length == store.event_count() == len(memory.store.order)  # type: ignore[attr-defined]
@@ -98,7 +98,7 @@ def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: 
         assert h.hazard_id == f"H{memory.store.count() + 1:06d}"
         assert store.verify().ok and store.verify().length == report.length + 1
     with open_store(store_url) as again:  # opening an upgraded store migrates nothing twice
-        assert again.schema_version() == 3 and again.verify().ok
+        assert again.schema_version() == 4 and again.verify().ok
 
 
 def _event_indexes(url: str) -> set[str]:
@@ -111,8 +111,8 @@ def _event_indexes(url: str) -> set[str]:
 
 
 def test_a_version_2_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
-    """Version 2 is version 3 plus an index on ``hl_events.occurred_on``: a store filled at v3 and
-    given that index and version 2 back (as the v2 release left it) upgrades to v3 in place."""
+    """Version 2 is version 3 plus an index on ``hl_events.occurred_on``: a store filled today and
+    given that index and version 2 back (as the v2 release left it) upgrades in place."""
     with open_store(store_url) as store:
         register, clock = make_register("2026-01-05", store=store)
         scripted(register, clock)
@@ -123,7 +123,7 @@ def test_a_version_2_database_is_upgraded_in_place(store_url) -> None:  # type: 
     engine.dispose()
     assert "hl_events_occurred_on" in _event_indexes(store_url)
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.schema_version() == SCHEMA_VERSION == 4
         assert "hl_events_occurred_on" not in _event_indexes(store_url)
         report = store.verify(deep=True)
         assert report.ok, report.problems
@@ -143,7 +143,7 @@ def test_a_version_2_database_is_upgraded_in_place(store_url) -> None:  # type: 
                           source="企业自查", level="一般", actor=FINDER)
         assert store.verify().ok and store.verify().length == report.length + 1
     with open_store(store_url) as again:
-        assert again.schema_version() == 3 and again.verify().ok
+        assert again.schema_version() == 4 and again.verify().ok
 
 
 def test_a_database_from_a_newer_release_is_refused(store_url) -> None:  # type: ignore[no-untyped-def]
@@ -155,3 +155,62 @@ def test_a_database_from_a_newer_release_is_refused(store_url) -> None:  # type:
     engine.dispose()
     with pytest.raises(ConfigError, match="schema version 99"):
         open_store(store_url)
+
+
+# hl_events as the v3 release created it on SQLite: gseq BIGINT, so not the rowid, with its own index
+V3_SQLITE_EVENTS = (
+    "CREATE TABLE hl_events (gseq BIGINT NOT NULL, hazard_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL, "
+    "kind VARCHAR(16) NOT NULL, occurred_on VARCHAR(10) NOT NULL, recorded_at VARCHAR(40) NOT NULL, "
+    "body TEXT NOT NULL, prev_hash VARCHAR(64), hash VARCHAR(64), deadline VARCHAR(10), provisional SMALLINT, "
+    "actor TEXT, origin SMALLINT, PRIMARY KEY (gseq), CONSTRAINT hl_events_hazard_seq UNIQUE (hazard_id, seq))"
+)
+
+
+def _sqlite_event_indexes(url: str) -> list[tuple]:
+    engine = sa.create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql("PRAGMA index_list(hl_events)")]
+    finally:
+        engine.dispose()
+
+
+def test_a_version_3_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite, v3 kept ``gseq`` beside a hidden rowid, with an index of its own; v4 rebuilds the
+    table with ``gseq`` as the rowid. A store filled today and put back into the v3 shape upgrades
+    in place, its chain, events, states and as-of frames intact (on PostgreSQL the step changes nothing)."""
+    with open_store(store_url) as store:
+        register, clock = make_register("2026-01-05", store=store)
+        scripted(register, clock)
+        events_before = list(store.chain_rows())
+    sqlite = store_url.startswith("sqlite")
+    engine = sa.create_engine(normalise_url(store_url))
+    with engine.begin() as conn:
+        if sqlite:
+            conn.exec_driver_sql("ALTER TABLE hl_events RENAME TO hl_events_old")
+            conn.exec_driver_sql(V3_SQLITE_EVENTS)
+            conn.exec_driver_sql("INSERT INTO hl_events SELECT * FROM hl_events_old")
+            conn.exec_driver_sql("DROP TABLE hl_events_old")
+        conn.exec_driver_sql("UPDATE hl_meta SET value = '3' WHERE key = 'schema_version'")
+    engine.dispose()
+    if sqlite:  # the v3 shape: an index for the primary key as well as the unique (hazard_id, seq)
+        assert sorted(ix[3] for ix in _sqlite_event_indexes(store_url)) == ["pk", "u"]
+    with open_store(store_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 4
+        if sqlite:
+            assert [ix[3] for ix in _sqlite_event_indexes(store_url)] == ["u"]  # gseq is the rowid now
+        report = store.verify(deep=True)
+        assert report.ok, report.problems
+        assert list(store.chain_rows()) == events_before
+        reference, ref_clock = make_register("2026-01-05")
+        scripted(reference, ref_clock)
+        assert list(store.states()) == list(reference.store.states())
+        for day in ("2026-01-06", "2026-03-01"):
+            pd.testing.assert_frame_equal(store.frame_as_of(day), reference.frame(day))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):  # the triggers came back
+            with store.engine.begin() as conn:
+                conn.exec_driver_sql("DELETE FROM hl_events")
+        register, _ = make_register("2026-03-02", store=store)
+        register.discover(unit_code="U1", domain="hazchem", description="升级后", on="2026-03-02",
+                          source="企业自查", level="一般", actor=FINDER)
+        assert store.verify().ok and store.verify().length == report.length + 1

@@ -68,11 +68,32 @@ def _plan() -> tuple[tuple[str, Any], ...]:
 
 
 _PLAN = _plan()  # (column, converter or None) chosen once from HazardState's field types
-_NAMES = tuple(c for c, _ in _PLAN)
-_CONVERTERS = tuple(conv for _, conv in _PLAN)
+
+
+def _projection_loop(state: HazardState) -> tuple[Any, ...]:
+    """:func:`projection_cells` as a loop over the plan (the reference of the generated writer)."""
+    d = state.__dict__
+    return tuple([d[c] if conv is None else conv(d[c]) for c, conv in _PLAN])
+
+
+def _projection_writer() -> Any:
+    """:func:`_projection_loop` unrolled into one tuple expression, compiled once (3x faster: the
+    append path calls it for every hazard it writes)."""
+    namespace: dict[str, Any] = {}
+    cells = []
+    for i, (c, conv) in enumerate(_PLAN):
+        if conv is None:
+            cells.append(f"d[{c!r}]")
+        else:
+            namespace[f"_c{i}"] = conv
+            cells.append(f"_c{i}(d[{c!r}])")
+    exec(f"def cells(state):\n    d = state.__dict__\n    return ({', '.join(cells)},)\n", namespace)  # noqa: S102
+    return namespace["cells"]
+
+
+_projection = _projection_writer()
 
 
 def projection_cells(state: HazardState) -> tuple[Any, ...]:
     """The projection columns (:data:`~hazardloop.sqlschema.PROJECTION_COLUMNS`) of a state."""
-    d = state.__dict__
-    return tuple([d[c] if conv is None else conv(d[c]) for c, conv in zip(_NAMES, _CONVERTERS)])
+    return _projection(state)  # type: ignore[no-any-return]

@@ -18,6 +18,11 @@ Schema history
    order, not date order, so every insert touched a random page of it (on SQLite it cost a third
    of the event insert), and no query needs it: every read of the events goes by ``gseq`` or by
    ``(hazard_id, seq)``, and ``occurred_on`` only filters within those.
+4. on SQLite, ``hl_events.gseq`` becomes the table's rowid (declared ``INTEGER``, not ``BIGINT``:
+   only ``INTEGER PRIMARY KEY`` aliases the rowid). Before, SQLite kept a hidden rowid *and* a
+   separate unique index on ``gseq``, one more B-tree written by every append. SQLite cannot
+   change a primary key in place, so the table is rebuilt (rows copied in ``gseq`` order, the
+   append-only triggers recreated). Nothing changes on PostgreSQL, whose ``BIGINT`` key was right.
 
 Dates are stored as ISO ``YYYY-MM-DD`` text on both backends: they sort and compare as dates,
 and a column can be checked against the hashed body byte for byte.
@@ -51,7 +56,7 @@ __all__ = [
     "chain_hash",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first event of a register."""
 
@@ -123,10 +128,12 @@ meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+_GSEQ_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # v4: SQLite's rowid (64-bit there too)
+
 events = sa.Table(
     "hl_events",
     metadata,
-    sa.Column("gseq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("gseq", _GSEQ_TYPE, primary_key=True, autoincrement=False),
     sa.Column("hazard_id", sa.String(64), nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -295,9 +302,11 @@ def _v1_to_v2(conn: Connection) -> None:
             .values({c: sa.bindparam(f"c_{c}") for c in PROJECTION_COLUMNS}),
             fills,
         )
-    sa.Index("hl_events_occurred_on", events.c.occurred_on).create(conn)
+    # DDL text, not sa.Index(...): an Index built on the module's tables would stay attached to
+    # them and be created again by any later step that copies a table
+    conn.exec_driver_sql("CREATE INDEX hl_events_occurred_on ON hl_events (occurred_on)")
     # the as-of replay starts from the hazards changed after the day
-    sa.Index("hl_hazards_last_event_on", hazards.c.last_event_on).create(conn)
+    conn.exec_driver_sql("CREATE INDEX hl_hazards_last_event_on ON hl_hazards (last_event_on)")
     _append_only_triggers(conn)
 
 
@@ -329,10 +338,24 @@ def _v2_to_v3(conn: Connection) -> None:
     conn.exec_driver_sql("DROP INDEX IF EXISTS hl_events_occurred_on")
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """Version 4: on SQLite, rebuild ``hl_events`` so that ``gseq`` is the rowid (one B-tree fewer per append)."""
+    if conn.dialect.name != "sqlite":
+        return
+    columns = ", ".join(c.name for c in events.columns)
+    rebuilt = events.to_metadata(sa.MetaData(), name="hl_events_v4")
+    rebuilt.create(conn)
+    conn.exec_driver_sql(f"INSERT INTO hl_events_v4 ({columns}) SELECT {columns} FROM hl_events ORDER BY gseq")
+    conn.exec_driver_sql("DROP TABLE hl_events")  # its triggers go with it; DROP fires no DELETE trigger
+    conn.exec_driver_sql("ALTER TABLE hl_events_v4 RENAME TO hl_events")
+    _append_only_triggers(conn)
+
+
 MIGRATIONS: Sequence[tuple[int, Callable[[Connection], None]]] = (
     (1, _create_v1),
     (2, _v1_to_v2),
     (3, _v2_to_v3),
+    (4, _v3_to_v4),
 )
 """(version reached, step) in order; step *n* upgrades a database at version *n − 1*."""
 

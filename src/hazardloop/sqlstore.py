@@ -57,7 +57,7 @@ from hazardloop.serialize import (
     limit_table_from_dict,
     limit_table_to_dict,
     state_from_dict,
-    state_to_dict,
+    state_json,
     tier_from_dict,
     tier_to_dict,
     unit_from_dict,
@@ -84,23 +84,6 @@ EVENT_COLUMNS = (
     "origin",
 )
 """The columns of one stored event row, in the order :meth:`SqlStore.append` writes them."""
-
-# the projection's state is a cache, not hashed: no key sorting, no cycle check; orjson (C) writes
-# it ~5x faster than the stdlib encoder; whatever orjson refuses (an int beyond 64 bits in a free
-# value) falls back to the stdlib encoder, whose text reads back the same
-_stdlib_state_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-
-try:
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
-    _state_json = _stdlib_state_json
-else:
-
-    def _state_json(obj: Any, _dumps: Any = _orjson.dumps, _fallback: Any = _stdlib_state_json) -> str:
-        try:
-            return _dumps(obj).decode()
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            return _fallback(obj)
 
 _HAZARD_ROW = ("hazard_id", "first_gseq", "version", "last_event_on", "state", *S.PROJECTION_COLUMNS)
 _BEGINNING = "1900-01-01"
@@ -275,7 +258,7 @@ class SqlStore:
                     *event_columns(e),
                 ]
             )
-        return _Prepared(item, rows, _state_json(state_to_dict(item.state)), projection_cells(item.state))
+        return _Prepared(item, rows, state_json(item.state), projection_cells(item.state))
 
     def append(self, batch: Sequence[Append]) -> None:
         """Append every item of ``batch`` in one transaction: all or nothing.

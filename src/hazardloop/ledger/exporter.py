@@ -370,8 +370,12 @@ def export_to_template(
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         raise ExportError("defusedxml is not installed: refusing to open a template workbook")
     table = ledger_rows(register, as_of, colours=colours, columns=columns)
+    # a macro-enabled template written to a macro-enabled file keeps its macros (openpyxl drops
+    # them unless asked); written to .xlsx they are left out, as Excel requires of that format
+    macros = {".xlsm", ".xltm"}
+    keep_vba = Path(template).suffix.lower() in macros and Path(path).suffix.lower() in macros
     try:
-        book = openpyxl.load_workbook(str(template))
+        book = openpyxl.load_workbook(str(template), keep_vba=keep_vba)
     except Exception as exc:
         raise ExportError(f"{template}: 模板无法打开 ({type(exc).__name__}: {exc})") from exc
     ws = book[sheet] if sheet else book.worksheets[0]
