@@ -137,6 +137,56 @@ def test_a_retried_batch_is_skipped_not_duplicated(store) -> None:  # type: igno
     assert store.verify().ok
 
 
+def _bulk(register, n: int) -> None:  # type: ignore[no-untyped-def]
+    with register.batch():
+        for i in range(n):
+            h = register.discover(unit_code="U1", domain="hazchem", description=f"批量{i}", on="2026-01-05",
+                                  source="企业自查", level="一般", actor=FINDER, extra={"序号": str(i)})
+            register.assign(h.hazard_id, on="2026-01-06", actor=ASSIGNER, responsible_person=RESPONSIBLE,
+                            supervising_department="县应急管理局", deadline="2026-02-05")
+            register.start_rectification(h.hazard_id, on="2026-01-07", actor=RESPONSIBLE, measures="措施 \t\\N",
+                                         funds=1.5 if i % 2 else None)
+
+
+def test_a_bulk_batch_equals_memory_and_a_slipped_writer_is_a_conflict(store) -> None:  # type: ignore[no-untyped-def]
+    """A batch large enough for PostgreSQL's COPY path (≥ 64 rows) stores what the memory store
+    holds, text with tabs and backslashes included; a duplicate key met under the head lock
+    (a writer that slipped past it) refuses the whole batch as a conflict and stores nothing."""
+    durable, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    memory, _ = make_register("2026-01-05", units=(make_unit("U1"),))
+    captured: list[list[Append]] = []
+    real_append = store.append
+
+    def spy(batch):  # type: ignore[no-untyped-def]
+        captured.append(list(batch))
+        return real_append(batch)
+
+    copied: list[str] = []
+    real_copy = store._copy
+
+    def copy_spy(conn, table, columns, rows):  # type: ignore[no-untyped-def]
+        copied.append(table)
+        return real_copy(conn, table, columns, rows)
+
+    store.append, store._copy = spy, copy_spy  # type: ignore[method-assign]
+    _bulk(durable, 40)
+    store.append = real_append  # type: ignore[method-assign]
+    _bulk(memory, 40)
+    assert sum(len(a.events) for a in captured[0]) == 120
+    assert copied == (["hl_events", "hl_hazards"] if store.dialect == "postgresql" else [])
+    assert list(store.states()) == list(memory.store.states())
+    for hid in store.hazard_ids():
+        assert durable.history(hid) == memory.history(hid)
+    pd.testing.assert_frame_equal(store.frame_as_of("2026-01-08"), memory.frame("2026-01-08"))
+    assert store.verify(deep=True).ok
+    before = (store.event_count(), store.count(), store.head())
+    store._versions = lambda conn, ids: {}  # type: ignore[method-assign]  # blind to what is stored
+    with pytest.raises(ConcurrencyError):
+        store.append(captured[0])
+    assert (store.event_count(), store.count(), store.head()) == before
+    assert store.verify(deep=True).ok
+
+
 def test_hazard_ids_are_never_handed_out_twice(store_url) -> None:  # type: ignore[no-untyped-def]
     a, b = open_store(store_url), open_store(store_url)
     try:
