@@ -247,6 +247,25 @@ def test_configuration_is_versioned_by_effective_date(store_url) -> None:  # typ
     register.store.close()
 
 
+def test_colour_bands_are_stored_typed_and_versioned(store_url) -> None:  # type: ignore[no-untyped-def]
+    """Bands stored by one process colour a score the same way in another, by effective date."""
+    from hazardloop.records import Colour
+    from hazardloop.riskmethods import LEC_BANDS, Band, Bands, LECConfig, lec_colour
+
+    stricter = Bands((Band(240, "红"), Band(120, "橙"), Band(50.5, "黄")), name="本市 LEC 色带")
+    with open_store(store_url) as first:
+        assert first.colour_bands("LEC") is None
+        first.put_colour_bands("LEC", LEC_BANDS)
+        first.put_colour_bands("LEC", stricter, effective_from="2026-07-01")
+    with open_store(store_url) as second:
+        assert second.colour_bands("LEC", "2026-06-30") == LEC_BANDS
+        assert second.colour_bands("LEC", "2026-07-01") == second.colour_bands("LEC") == stricter
+        assert second.colour_bands("LS V1") is None
+        # D = 6 × 6 × 7 = 252: 橙 under the standard bands, 红 under the stricter local ones
+        assert lec_colour(6, 6, 7, LECConfig(bands=second.colour_bands("LEC", "2026-06-30")))[1] is Colour.ORANGE
+        assert lec_colour(6, 6, 7, LECConfig(bands=second.colour_bands("LEC", "2026-07-01")))[1] is Colour.RED
+
+
 def test_export_is_json_lines_that_verify_offline(store) -> None:  # type: ignore[no-untyped-def]
     register, clock = make_register("2026-01-05", store=store)
     scripted(register, clock)

@@ -52,6 +52,7 @@ from hazardloop.deadlines import DeadlineConfig, EscalationTier, LimitTable
 from hazardloop.errors import ConcurrencyError
 from hazardloop.lifecycle import HazardState
 from hazardloop.records import Event, Unit, to_date
+from hazardloop.riskmethods import Band, Bands
 from hazardloop.serialize import (
     canonical,
     event_from_dict,
@@ -569,14 +570,36 @@ class SqlStore:
         """A free setting in force from ``effective_from`` (any JSON value).
 
         Names read by the library: ``index_weights`` (a mapping component → weight, the 管控力指数
-        weights :func:`hazardloop.reports.build_bulletin` uses when not given others) and
-        ``colour_bands`` (kept for hosts and plugins that colour by score bands).
+        weights :func:`hazardloop.reports.build_bulletin` uses when not given others). Colour
+        bands have their own typed pair, :meth:`put_colour_bands` / :meth:`colour_bands`.
         """
         self.put_config("setting", name, value, effective_from=effective_from)
 
     def setting(self, name: str, as_of: _dt.date | str | None = None) -> Any:
         """The setting in force on ``as_of`` (the latest if None), or None."""
         return self.config_as_of("setting", name, as_of)
+
+    def put_colour_bands(self, method: str, bands: Bands, *, effective_from: _dt.date | str = _BEGINNING) -> None:
+        """Store the four-colour score bands (红/橙/黄/蓝) of a risk method (``"LEC"``, an LS
+        matrix's name…) in force from ``effective_from``, so that every user of the database
+        colours the same score the same way."""
+        value = {
+            "name": bands.name,
+            "floor": bands.floor.value,
+            "bands": [[b.lower, b.colour.value] for b in bands.bands],
+        }
+        self.put_config("colour_bands", method, value, effective_from=effective_from)
+
+    def colour_bands(self, method: str, as_of: _dt.date | str | None = None) -> Bands | None:
+        """The bands of ``method`` in force on ``as_of`` (the latest if None), or None if none were stored.
+
+        Use them where the library takes bands, e.g.
+        ``lec_colour(l, e, c, LECConfig(bands=store.colour_bands("LEC") or LEC_BANDS))``.
+        """
+        value = self.config_as_of("colour_bands", method, as_of)
+        if value is None:
+            return None
+        return Bands(tuple(Band(lower, colour) for lower, colour in value["bands"]), value["floor"], value["name"])
 
     def save_deadline_config(self, config: DeadlineConfig, *, effective_from: _dt.date | str = _BEGINNING) -> None:
         """Store a deadline configuration: each limit table under its own effective date; the
