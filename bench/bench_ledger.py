@@ -5,6 +5,8 @@ memory (max RSS) is its own:
 
 - ``parse``: a bare fastexcel parse of the generated ledger (the baseline for import);
 - ``import``: :func:`hazardloop.ledger.import_files` into an in-memory register;
+- ``import-parts`` (on request only): the same import as reading the file and importing its rows,
+  each timed;
 - ``pandas``: plain ``DataFrame.to_excel(engine="xlsxwriter")`` of the ledger rows (the baseline
   for export);
 - ``export``: the styled :func:`hazardloop.ledger.export_ledger` of the same register;
@@ -135,6 +137,20 @@ def phase(name: str, path: Path, out_dir: Path) -> dict[str, float]:
     from hazardloop.testing import make_register
 
     register, _ = make_register("2025-12-31")
+    if name == "import-parts":
+        # the import's breakdown (not in the default run): what import_files does, step by step
+        from hazardloop.ledger import import_ledgers, read_ledgers
+        from hazardloop.ledger.importer import _gc_paused
+
+        t = time.perf_counter()
+        with _gc_paused():
+            files = read_ledgers([path])
+        t_read = time.perf_counter() - t
+        t = time.perf_counter()
+        report = import_ledgers(register, files, ImportOptions())
+        t_rows = time.perf_counter() - t
+        return {"seconds": t_read + t_rows, "read": round(t_read, 2), "rows_to_register": round(t_rows, 2),
+                "rows": report.data_rows, "peak_mb": _rss_mb()}
     t = time.perf_counter()
     report = import_files(register, [path], ImportOptions())
     t_import = time.perf_counter() - t

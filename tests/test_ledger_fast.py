@@ -255,3 +255,37 @@ def test_header_normalisation_is_unchanged() -> None:
         text = "".join(rng.choice(chars) for _ in range(rng.randrange(10)))
         assert normalise_header(text) == old(text)
     assert normalise_header(None) == "" and normalise_header(12) == "12"
+
+
+def test_cells_equal_across_types_are_read_each_as_itself(tmp_path: Path) -> None:
+    # 1, 1.0 and True, and 0.0 and -0.0, are equal keys: the sheet's per-value caches must not mix them
+    from hazardloop.ledger.reader import DataRow
+
+    sheet = read_ledger(write_csv(tmp_path / "l.csv", [HEADER, [1, "东镇", "甲", None, "库", "描述", "一般", "2021-04-01"]])).sheets[0]
+    width = len(sheet.columns)
+    idx = {c.header: c.index for c in sheet.columns}
+
+    def row(n: int, funds: Any, found: Any, code: Any) -> DataRow:
+        cells = [None] * width
+        cells[idx["所属乡镇"]], cells[idx["被检查单位"]], cells[idx["隐患描述"]] = "东镇", "甲", f"描述{n}"
+        cells[idx["隐患等级"]], cells[idx["整改资金"]], cells[idx["排查日期"]] = "一般", funds, found
+        cells[idx["隐患编号"]], cells[idx["整改期限"]], cells[idx["整改措施"]] = code, 30, "更换"
+        return DataRow(n + 2, tuple(cells))
+
+    rows = (row(0, 0.0, 44300, 1), row(1, -0.0, 44300.0, 1.0), row(2, 2, dt.date(2021, 4, 1), True),
+            row(3, 2.0, -0.0, "1"), row(4, True, 0.0, None))
+    reader = SheetRows(attrs.evolve(sheet, rows=rows), OPTIONS, {}, {})
+    got = []
+    for r in rows:
+        try:
+            facts = reader.facts(r)
+            got.append((repr(facts.texts["funds"]), facts.steps[0].on, facts.discovery.hazard_code))
+        except Exception as exc:  # noqa: BLE001 - the reason is what is compared
+            got.append(getattr(exc, "reason", str(exc)))
+    assert got == [
+        ("0.0", dt.date(2021, 4, 14), "1"),
+        ("-0.0", dt.date(2021, 4, 14), "1"),
+        ("2.0", dt.date(2021, 4, 1), "True"),
+        "不是日期: -0.0",
+        "不是日期: 0.0",
+    ]

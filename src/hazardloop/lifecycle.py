@@ -250,6 +250,14 @@ class HazardState:
         return new
 
 
+_STATE_DEFAULTS = {a.name: a.default for a in attrs.fields(HazardState) if a.default is not attrs.NOTHING}
+assert not any(isinstance(v, attrs.Factory) for v in _STATE_DEFAULTS.values())  # type: ignore[arg-type]
+assert [a.name for a in attrs.fields(HazardState) if a.default is attrs.NOTHING] == [
+    "hazard_id", "version", "stage", "last_event_on", "unit_code", "town", "domain", "description", "location",
+    "found_on", "source", "level", "hazard_code", "criteria", "measurements", "extra", "found_by",
+], "_on_discover sets the required fields in declaration order"
+
+
 # ---------------------------------------------------------------------------------------------
 # Applying one event
 # ---------------------------------------------------------------------------------------------
@@ -261,7 +269,11 @@ def _refuse(state: HazardState | None, event: Event, reason: str) -> TransitionE
 
 def _on_discover(state: HazardState | None, e: Event) -> HazardState:
     p: Discovery = e.payload  # type: ignore[assignment]
-    return HazardState(
+    # HazardState(...) without attrs' __init__ (a fold starts here for every hazard; the class has
+    # no converters or validators): the same fields, in declaration order, defaults from the class
+    new = object.__new__(HazardState)
+    fields = new.__dict__
+    fields.update(
         hazard_id=e.hazard_id,
         version=e.seq,
         stage=S.DISCOVERED,
@@ -279,9 +291,11 @@ def _on_discover(state: HazardState | None, e: Event) -> HazardState:
         measurements=p.measurements,
         extra=p.extra,
         found_by=e.actor,
-        evidence=e.evidence,
-        from_ledger=e.origin is not None,
     )
+    fields.update(_STATE_DEFAULTS)
+    fields["evidence"] = e.evidence
+    fields["from_ledger"] = e.origin is not None
+    return new
 
 
 def _on_assign(s: HazardState, e: Event) -> dict[str, Any]:

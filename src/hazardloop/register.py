@@ -222,18 +222,22 @@ class Register:
             self.store.append([Append(event.hazard_id, state.version if state else 0, (event,), new_state)])
             self.hooks.observe(state, new_state, event)
             return [new_state]
-        work: dict[str, tuple[int, list[Event], HazardState | None]] = {}
-        observed: list[tuple[HazardState | None, HazardState, Event]] = []
-        todo: Sequence[Event] = events
         if events and type(self.hooks) is NoHooks:
             first = events[0].hazard_id
             if all(e.hazard_id == first for e in events) and self._current(first) is None:
                 # a new hazard's whole history (a ledger row) and no hooks to show the states
                 # in between: fold it in place, the same checks and final state as chaining
-                # apply() (lifecycle.fold), without a copy of every intermediate state
-                work[first] = (0, list(events), fold(events))
-                todo = ()
-        for event in todo:
+                # apply() (lifecycle.fold), without a copy of every intermediate state; stored
+                # as the grouping below would store it (nothing is pending for it: _current)
+                item = Append(first, 0, tuple(events), fold(events))
+                if self._pending is not None:
+                    self._pending[first] = item
+                else:
+                    self.store.append([item])
+                return [item.state]
+        work: dict[str, tuple[int, list[Event], HazardState | None]] = {}
+        observed: list[tuple[HazardState | None, HazardState, Event]] = []
+        for event in events:
             hid = event.hazard_id
             if hid not in work:
                 start = self._current(hid)

@@ -133,8 +133,13 @@ def fast_ledger_actor(file: str, sheet: str, row: int) -> Actor:
     and non-empty; the organisation is a constant."""
     if row.__class__ is not int:
         return ledger_actor(file, sheet, row)
-    name = file.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    name = _file_name(file)
     return _new_actor(f"ledger:{name}#{sheet}!{row}", f"台账{name}[{sheet}]第{row}行", "台账导入")
+
+
+@functools.lru_cache(maxsize=64)  # one per file of an import, asked for every row
+def _file_name(file: str) -> str:
+    return file.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
 
 
 def person_actor(name: str, organisation: str = "") -> Actor:
@@ -185,13 +190,14 @@ _NEXT_DATED = {K.SUBMIT, K.INSPECT_PASS, K.INSPECT_FAIL, K.CLOSE}
 def fill_dates(steps: Sequence[Step]) -> list[Step]:
     """Give inferred steps a date: completion steps the next known date, others the previous."""
     out = list(steps)
+    prev = None  # the date of the nearest step before, as filled
     for i, s in enumerate(out):
+        if s.on is None:
+            nxt = next((t.on for t in out[i + 1 :] if t.on is not None), None) if s.kind in _NEXT_DATED else None
+            day = nxt if nxt is not None and (prev is None or nxt >= prev) else prev
+            s = out[i] = _new_step(s.kind, day, s.deadline, s.inferred)  # attrs.evolve(s, on=day), faster
         if s.on is not None:
-            continue
-        prev = next((t.on for t in reversed(out[:i]) if t.on is not None), None)
-        nxt = next((t.on for t in out[i + 1 :] if t.on is not None), None) if s.kind in _NEXT_DATED else None
-        day = nxt if nxt is not None and (prev is None or nxt >= prev) else prev
-        out[i] = _new_step(s.kind, day, s.deadline, s.inferred)  # attrs.evolve(s, on=day), faster
+            prev = s.on
     return out
 
 
@@ -229,20 +235,21 @@ class EventBuilder:
         self.register = register
         self.facts = facts
         self.file, self.sheet, self.row = origin_base
-        self.cache = cache if cache is not None else BuildCache()
+        self.cache = cache = cache if cache is not None else BuildCache()
         self.ledger = fast_ledger_actor(*origin_base)
-
-    def origin(self, inferred: Iterable[str]) -> Origin:
-        key = tuple(inferred)
-        cache = self.cache
         place = cache.places.get((self.file, self.sheet))
         if place is None:
             place = cache.places[(self.file, self.sheet)] = _clean(self.file) and (
                 self.sheet.__class__ is str and self.sheet.strip() == self.sheet)
-        ok = cache.inferred.get(key)
+        self._unchecked_origin = place and self.row.__class__ is int  # file, sheet and row as Origin keeps them
+
+    def origin(self, inferred: Iterable[str]) -> Origin:
+        key = tuple(inferred)
+        known = self.cache.inferred
+        ok = known.get(key)
         if ok is None:
-            ok = cache.inferred[key] = all(_clean(x) for x in key)
-        if place and ok and self.row.__class__ is int:
+            ok = known[key] = all(_clean(x) for x in key)
+        if ok and self._unchecked_origin:
             return _new_origin(self.file, self.sheet, self.row, key)
         return Origin(self.file, self.sheet, self.row, inferred=key)
 
@@ -258,21 +265,23 @@ class EventBuilder:
             hit = self.cache.deadlines[key] = (result.deadline, f"台账: {result.rule}", result.provisional)
         return hit
 
-    def payload(self, step: Step) -> tuple[Payload, Actor, list[str]]:
-        f, t, p = self.facts, self.facts.texts, self.facts.people
-        inferred: list[str] = list(step.inferred)
+    def payload(self, step: Step) -> tuple[Payload, Actor, tuple[str, ...]]:
+        """The payload and actor of ``step``'s event, and the fields inferred for it."""
+        f = self.facts
+        t, p = f.texts, f.people
+        inferred = step.inferred
         k = step.kind
         if k is K.DISCOVER:
-            inferred += list(f.inferred_text)
+            inferred += f.inferred_text
             if "finder" not in p:
-                inferred.append("actor")
+                inferred += ("actor",)
             return f.discovery, p.get("finder", self.ledger), inferred
         if k is K.ASSIGN:
             assert step.deadline is not None and step.on is not None
             dept = t["supervising_department"]
             if not dept:
                 dept = UNSTATED
-                inferred.append("supervising_department")
+                inferred += ("supervising_department",)
             listing = ListingLevel.NONE
             if t["listing_level"]:
                 try:
@@ -282,7 +291,7 @@ class EventBuilder:
             deadline, rule, provisional = self._deadline(f.discovery.level, listing, step.on, step.deadline)
             person = p.get("responsible_person")
             if person is None:
-                inferred.append("responsible_person")
+                inferred += ("responsible_person",)
             who = person or self.ledger
             unit = t["responsible_unit"]
             requested = step.deadline
@@ -301,37 +310,38 @@ class EventBuilder:
                     provisional=provisional,
                 )
             return payload, p.get("supervisor", self.ledger), inferred
+        payloads = self.cache.payloads
         if k is K.START:
             measures = t["measures"]
             if not measures:
                 measures = UNSTATED
-                inferred.append("measures")
+                inferred += ("measures",)
             funds = t["funds"]
             # a zero is left out of the cache: 0.0 and -0.0 are equal keys but print differently
             key = (K.START, measures, t["plan"], funds.__class__, funds) if funds is None or funds else None
-            payload = self.cache.payloads.get(key) if key is not None else None
+            payload = payloads.get(key) if key is not None else None
             if payload is None:
                 payload = Rectification(measures=measures, plan=t["plan"], funds=funds)
                 if key is not None:
-                    self.cache.payloads[key] = payload
+                    payloads[key] = payload
             return payload, p.get("responsible_person", self.ledger), inferred
         if k is K.SUBMIT:
             key = (K.SUBMIT, t["report"])
-            payload = self.cache.payloads.get(key)
+            payload = payloads.get(key)
             if payload is None:
-                payload = self.cache.payloads[key] = Submission(report=t["report"])
+                payload = payloads[key] = Submission(report=t["report"])
             return payload, p.get("responsible_person", self.ledger), inferred
-        if k in (K.INSPECT_PASS, K.INSPECT_FAIL):
+        if k is K.INSPECT_PASS or k is K.INSPECT_FAIL:
             key = (K.INSPECT_PASS, t["comments"])
-            payload = self.cache.payloads.get(key)
+            payload = payloads.get(key)
             if payload is None:
                 comments = t["comments"] if norm_text(t["comments"]) not in RESULT_WORDS else ""
-                payload = self.cache.payloads[key] = Inspection(comments=comments)
+                payload = payloads[key] = Inspection(comments=comments)
             return payload, p.get("inspector", self.ledger), inferred
         if k is K.CLOSE:
-            payload = self.cache.payloads.get((K.CLOSE,))
+            payload = payloads.get((K.CLOSE,))
             if payload is None:
-                payload = self.cache.payloads[(K.CLOSE,)] = Closure()
+                payload = payloads[(K.CLOSE,)] = Closure()
             return payload, p.get("inspector", self.ledger), inferred
         if k is K.REOPEN:
             if step.deadline is None:
@@ -351,15 +361,15 @@ class EventBuilder:
         events: list[Event] = []
         now = self.register.clock.now()
         origins: dict[tuple[str, ...], Origin] = {}
+        payload_of = self.payload
         # what Event's converters and validators would check once per row, not once per event
         fast = _clean(hazard_id) and version.__class__ is int and version >= 0 and isinstance(now, _dt.datetime)
         for n, step in enumerate(steps, version + 1):
-            payload, actor, inferred = self.payload(step)
+            payload, actor, inferred = payload_of(step)
             assert step.on is not None
-            key = tuple(inferred)
-            origin = origins.get(key)
+            origin = origins.get(inferred)
             if origin is None:
-                origin = origins[key] = self.origin(key)
+                origin = origins[inferred] = self.origin(inferred)
             kind, on = step.kind, step.on
             if (fast and kind.__class__ is K and on.__class__ is _DATE and actor.__class__ is Actor
                     and payload.__class__ is _PAYLOAD_TYPES[kind]):

@@ -15,6 +15,7 @@ the header is a data row.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import re
 import itertools
@@ -352,6 +353,9 @@ _SIGNATURE = re.compile(
 _SIGNATURE_STRICT = re.compile(r"((签字|签名|盖章|签发|签章|人)\s*[:：])|^[(（](签字|盖章|签名)[)）]$")
 
 
+_PLAIN = (int, float, _dt.date)  # cells whose text is digits, a date or True/False: never 合计… or 注…
+
+
 def _classify(
     cells: Sequence[Any], row_no_cols: frozenset[int], header_norm: Sequence[str], desc_index: int
 ) -> str | None:
@@ -372,14 +376,15 @@ def _classify(
             break
     if first_i < 0 or only_row_no:
         return "空行"  # nothing, or only a 序号 printed on an empty template row
-    first = _text(cells[first_i])
-    compact = _SPACES.sub("", first)
-    if _TOTAL.match(compact):
-        return "合计/小计行"
     raw_desc = cells[desc_index] if desc_index < len(cells) else None
-    desc = _text(raw_desc)
-    if _NOTE.match(compact) and (not desc or desc == first):
-        return "注释行"
+    desc = clean_text(raw_desc) if raw_desc.__class__ is str else _text(raw_desc)  # _text, for the usual cell
+    if not isinstance(cells[first_i], _PLAIN):  # a row number or a date starts no total or note
+        first = _text(cells[first_i])
+        compact = _SPACES.sub("", first)
+        if _TOTAL.match(compact):
+            return "合计/小计行"
+        if _NOTE.match(compact) and (not desc or desc == first):
+            return "注释行"
     if not desc or _SIGNATURE_STRICT.search(desc[:30]):
         if any(_SIGNATURE.search(_text(v)) for v in cells if v is not None):
             return "签字行"
@@ -436,12 +441,17 @@ def _table(
                         below[(rr, c)] = value
         if r > covered_to and raw.count("") == len(raw):
             continue  # an empty row (a sheet whose used range reaches row 1,048,576 is mostly these)
-        cells = list(raw[:width]) + [None] * (width - len(raw))
         if below:
+            cells = list(raw[:width]) + [None] * (width - len(raw))
             for c in range(width):
                 if (r, c) in below:
                     cells[c] = below[(r, c)]
-        cells = [None if (v == "" or (v.__class__ is str and not v.strip())) else v for v in cells]
+        else:
+            cells = raw if len(raw) <= width else raw[:width]
+        # blank text is None (only text equals ""); the row is padded to the header's width
+        cells = [None if v.__class__ is str and not v.strip() else v for v in cells]
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
         why = _classify(cells, row_no_cols, header_norm, desc)
         if why is None:
             rows.append(DataRow(r + 1, tuple(cells)))

@@ -1,14 +1,18 @@
 """Reading one ledger row into what it says: identity, the 发现 facts, the steps it shows.
 
-:class:`SheetRows` knows a sheet's columns and the import's options; it normalises each
-distinct cell value once (cells repeat down a column) and raises :class:`RowRejected` naming
-the column, the value and the reason. Internal to :mod:`hazardloop.ledger`.
+:class:`SheetRows` knows a sheet's columns and the import's options; it normalises the sheet a
+column at a time, each distinct cell value once (cells repeat down a column), and raises
+:class:`RowRejected` naming the column, the value and the reason. Internal to
+:mod:`hazardloop.ledger`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from attrs import frozen
@@ -42,11 +46,6 @@ _new_actor = unchecked(Actor)
 _new_step = unchecked(Step)  # Step and RowFacts have no converters or validators: the same records
 
 
-def _step(kind: EventKind, on: _dt.date | None, deadline: _dt.date | None = None, inferred: tuple[str, ...] = ()) -> Step:
-    """``Step(kind, on, deadline, inferred)`` without attrs' ``__init__`` (a few per row)."""
-    return _new_step(kind, on, deadline, inferred)
-
-
 def _person(name: str, organisation: str) -> Actor:
     """:func:`person_actor`, unchecked when the name is stripped non-empty text and the
     organisation stripped text (the id then starts with ``ledger-person:`` and ends with the name)."""
@@ -64,15 +63,23 @@ def _discovery(unit: Any, town: Any, domain: Any, description: Any, source: Any,
                code: Any, criteria: tuple[str, ...], extra: dict[str, Any]) -> Discovery:
     """``Discovery(...)`` for a row: unchecked when every field is already in its converted form
     (stripped non-empty text, enum members, stripped keys), else the validated constructor."""
-    if (_clean(unit) and _clean(town) and _clean(domain) and _clean(description) and source.__class__ is Source
-            and level.__class__ is Level and location.__class__ is str and location.strip() == location
-            and (code is None or _clean(code)) and all(_clean(c) for c in criteria)
-            and all(k.__class__ is str and k.strip() == k for k in extra)):
+    # the checks of _clean, written out: this runs once per row
+    if (unit.__class__ is str and town.__class__ is str and domain.__class__ is str and description.__class__ is str
+            and location.__class__ is str and unit and town and domain and description
+            and unit.strip() == unit and town.strip() == town and domain.strip() == domain
+            and description.strip() == description and location.strip() == location
+            and source.__class__ is Source and level.__class__ is Level
+            and (code is None or _clean(code)) and (not criteria or all(map(_clean, criteria)))
+            and (not extra or _stripped_keys(tuple(extra)))):
         return _new_discovery(unit, town, domain, description, source, level, location, code, criteria, (),
                               tuple(sorted(extra.items())))
     return Discovery(unit_code=unit, town=town, domain=domain, description=description, source=source,
                      level=level, location=location, hazard_code=code, criteria=criteria, extra=extra)
 
+
+@functools.lru_cache(maxsize=1024)  # a sheet's rows share a handful of extra-field key sets
+def _stripped_keys(keys: tuple[Any, ...]) -> bool:
+    return all(k.__class__ is str and k.strip() == k for k in keys)
 
 
 @frozen
@@ -99,10 +106,71 @@ NATIONAL_LEVEL_WORDS = frozenset({"一般", "重大", "一般隐患", "重大隐
 
 
 _MISSING = object()
+_NONE = type(None)
+# a value of one of these types equals no value of another type a reader gives (1 == 1.0 == True do)
+_PLAIN_TYPES = frozenset({str, _dt.date, _dt.datetime, _dt.time, _dt.timedelta})
+_SKIP = object()  # a blank cell of an extra field: nothing to keep
+_DATE = _dt.date
+
+# the fields read as cleaned text and as dates (the others go through a vocabulary or a parser)
+_TEXT_FIELDS = ("description", "unit", "unit_code", "unit_name", "responsible_unit", "town", "location", "criteria",
+                "finder", "supervisor", "responsible_person", "inspector", "supervising_department", "listing_level",
+                "measures", "plan", "inspection_result", "end_reason", "progress", "inspection_passed", "history")
+_DATE_FIELDS = ("found_on", "effective_deadline", *_STEP_DATES)
+_UNIT_FIELDS = ("unit", "unit_code", "unit_name", "responsible_unit")  # where a row names its unit, in order
+_PEOPLE = ("finder", "supervisor", "responsible_person", "inspector")  # the people a row may name, in order
+
+
+def _cell_text(value: Any) -> str:
+    return "" if is_blank(value) else clean_text(value)
+
+
+def _extra_value(value: Any) -> Any:
+    """An extra field's cell as the discovery keeps it (_SKIP for a blank)."""
+    if is_blank(value):
+        return _SKIP
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()[:10] if not isinstance(value, _dt.datetime) or not value.time() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
+
+
+def _hazard_code(value: Any) -> str | None:
+    return None if is_blank(value) else clean_text(value, fold=True)
+
+
+def _or_error(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, returning the CellError it raises instead (kept until the row is read)."""
+
+    def safe(value: Any) -> Any:
+        try:
+            return convert(value)
+        except CellError as exc:
+            return exc.with_traceback(None)  # kept without the frames (they would tie it to the sheet)
+
+    return safe
+
+
+def _deadline_kind(value: Any) -> int | _dt.date | None:
+    """A deadline cell classified: None (blank), a number of days (int) or a date; CellError otherwise."""
+    if is_blank(value):
+        return None
+    days = deadline_days(value)
+    return days if days is not None else parse_date(value)
 
 
 class SheetRows:
-    """Reads the rows of one sheet into facts: knows the sheet's columns and the options."""
+    """Reads the rows of one sheet into facts: knows the sheet's columns and the options.
+
+    The cells are normalised a column at a time when the sheet is taken on: each distinct value
+    of a column (towns, units, status words, dates repeat down a column) is cleaned, parsed or
+    looked up once, and :meth:`facts` only indexes the prepared columns. A value that cannot be
+    read is kept as its :class:`CellError` and raised when its row is read, in the order the
+    row's checks run, so a row is rejected for the same column and reason as cell by cell.
+    """
 
     def __init__(self, sheet: SheetTable, options: ImportOptions, units_by_name: dict[str, str], unit_towns: dict[str, str]) -> None:
         self.sheet = sheet
@@ -110,14 +178,9 @@ class SheetRows:
         self.units_by_name = units_by_name
         self.unit_towns = unit_towns
         self.cols: dict[str, int] = {}
-        self._texts: dict[Any, str] = {}
-        self._values: dict[tuple[type, Any], str] = {}
         self._people: dict[tuple[str, str], Actor] = {}
         self._words: dict[tuple[str, type, Any], Any] = {}
-        self._dates: dict[tuple[type, Any], Any] = {}
-        self._days: dict[tuple[type, Any], int | None] = {}
-        self._level_notes: dict[tuple[type, Any], str | None] = {}
-        self._criteria: dict[str, tuple[str, ...]] = {}
+        self._deadlines: dict[tuple[type, Any], Any] = {}
         self.headers: dict[str, str] = {}
         self.extras: list[tuple[int, str, bool]] = []  # (index, key, is date-ish)
         table = options.columns
@@ -133,7 +196,6 @@ class SheetRows:
             else:
                 self.cols[col.field] = col.index
                 self.headers[col.field] = col.header
-        self.level_field = "level"
         if "level" not in self.cols:
             # 隐患类别 often holds 一般/重大: read it as the level when every value is a level word
             for name in ("category",):
@@ -141,88 +203,219 @@ class SheetRows:
                 if idx is None:
                     continue
                 values = [r.cells[idx] for r in sheet.rows if not is_blank(r.cells[idx])]
-                if values and all(options.levels.knows(v) for v in values):
+                # knows() is a function of the value: ask once per distinct (type, value)
+                if values and all(options.levels.knows(v) for _, v in dict.fromkeys(zip(map(type, values), values))):
                     self.cols["level"] = idx
                     self.headers["level"] = next(c.header for c in sheet.columns if c.index == idx)
                     self.extras = [e for e in self.extras if e[0] != idx]
+        self._positions: dict[int, int] | None = None
+        self._prepare()
 
-    def raw(self, row: DataRow, name: str) -> Any:
-        idx = self.cols.get(name)
-        return None if idx is None else row.cells[idx]
+    # -----------------------------------------------------------------------------------------
+    # Column at a time
+    # -----------------------------------------------------------------------------------------
 
-    def text(self, row: DataRow, name: str) -> str:
+    def _column(self, name: str) -> Sequence[Any] | None:
+        """The raw cells of field ``name``'s column, row by row, or None when the sheet lacks it."""
         idx = self.cols.get(name)
-        if idx is None:
-            return ""
-        v = row.cells[idx]
-        if v is None:
-            return ""
-        # a column's values repeat (towns, units, status words): normalise each distinct value once
-        if v.__class__ is not str:
-            key = (v.__class__, v)  # 1, 1.0 and True are equal keys but print differently
-            try:
-                return self._values[key]
-            except KeyError:
-                out = self._values[key] = "" if is_blank(v) else clean_text(v)
-                return out
-            except TypeError:  # unhashable: a reader never gives one, but stay safe
-                return "" if is_blank(v) else clean_text(v)
-        out = self._texts.get(v)  # not try/except: unique values (descriptions) miss every time
-        if out is None:
-            out = self._texts[v] = clean_text(v)
+        return None if idx is None else self._column_at(idx)
+
+    def _column_at(self, idx: int) -> Sequence[Any]:
+        if self._by_column is not None:
+            return self._by_column[idx]
+        return list(map(itemgetter(idx), self._cells))
+
+    def _each(self, values: Sequence[Any] | None, convert: Callable[[Any], Any],
+              memo: dict[Any, dict[Any, Any]] | None = None, signed_zero: bool = False) -> list[Any]:
+        """``convert(v)`` for every cell of a column (a missing column is all blank), computed once
+        per distinct value. ``memo`` (per type, then per value) may be shared by columns that
+        convert alike.
+
+        Values of different types are told apart (1, 1.0 and True are equal keys but print
+        differently); ``signed_zero``: ``convert`` tells 0.0 from -0.0 (equal keys too), so float
+        zeros are converted one by one.
+        """
+        if values is None:
+            return [convert(None)] * self._n
+        if memo is None:
+            memo = {}
+        try:
+            distinct = dict.fromkeys(values)
+            types = set(map(type, distinct))
+            types.discard(_NONE)  # None equals no other value: it may share any type's memo
+            if len(types) > 1 or not types <= _PLAIN_TYPES:
+                # 1, 1.0 and True fall together among the distinct values: look at every cell
+                types = set(map(type, values))
+                types.discard(_NONE)
+            if len(types) <= 1:
+                # one type (the common case: a text, number or date column): key by the value
+                seen = memo.setdefault(next(iter(types), _NONE), {})
+                for v in distinct:
+                    if v not in seen:
+                        seen[v] = convert(v)
+                out = list(map(seen.__getitem__, values))
+            else:
+                keys = list(zip(map(type, values), values))
+                seen = memo.setdefault("typed", {})
+                for key in dict.fromkeys(keys):
+                    if key not in seen:
+                        seen[key] = convert(key[1])
+                out = list(map(seen.__getitem__, keys))
+        except TypeError:  # an unhashable cell: a reader never gives one, but stay safe
+            return [convert(v) for v in values]
+        if signed_zero and float in types and 0.0 in distinct:
+            out = [convert(v) if v.__class__ is float and v == 0 else o for v, o in zip(values, out)]
         return out
+
+    def _actors(self, names: list[str], organisations: list[str] | None) -> list[Actor | None]:
+        """The actor each row names (None for a blank name), once per (name, organisation)."""
+        orgs: Sequence[str] = organisations if organisations is not None else [""] * self._n
+        pairs = list(zip(names, orgs))
+        known = self._people
+        for who, org in dict.fromkeys(pairs):
+            if who and (who, org) not in known:
+                known[(who, org)] = _person(who, org)
+        return [known[pair] if pair[0] else None for pair in pairs]
+
+    def _prepare(self) -> None:
+        """Normalise the columns the rows are read from (see the class docstring)."""
+        opts = self.options
+        self._cells = [r.cells for r in self.sheet.rows]
+        self._n = len(self._cells)
+        # the sheet turned into columns in one pass (the reader pads every row to the header's width)
+        self._by_column = list(zip(*self._cells)) if len(set(map(len, self._cells))) == 1 else None
+        raw = {name: self._column(name) for name in self.cols}
+        self._raw = raw
+        texts: dict[Any, dict[Any, Any]] = {}
+        self._t = t = {name: self._each(raw.get(name), _cell_text, texts) for name in _TEXT_FIELDS}
+        dates: dict[Any, dict[Any, Any]] = {}
+        date = _or_error(parse_date)
+        self._d = {name: self._each(raw.get(name), date, dates, signed_zero=True) for name in _DATE_FIELDS}
+        # a row with an unreadable step date (rejected for the first such column, in _STEP_DATES order)
+        self._step_date_cols = [(n, self._d[n]) for n in _STEP_DATES if n in raw]
+        self._no_step_dates = dict.fromkeys(_STEP_DATES)
+        self._bad_step_date: list[bool] | None = None
+        step_cols = [col for _, col in self._step_date_cols]
+        if any(CellError in set(map(type, col)) for col in step_cols):
+            self._bad_step_date = [any(isinstance(v, CellError) for v in vs) for vs in zip(*step_cols)]
+        # the unit a row names: its first non-blank unit column
+        names = [t[n] for n in _UNIT_FIELDS if n in raw]
+        unit_names = names[0] if names else [""] * self._n
+        for more in names[1:]:
+            unit_names = [a or b for a, b in zip(unit_names, more)]
+        meta_unit = self.sheet.meta_value("填报单位")
+        default_unit = meta_unit or opts.default_unit or ""
+        self._unit_names = unit_names = [name or default_unit for name in unit_names]
+        units = self._each(unit_names, lambda name: self.units_by_name.get(name, name))
+        self._units = units
+        filled = self.sheet.meta_value("填报日期")
+        try:
+            self._default_found = parse_date(filled) if filled else None
+        except CellError:
+            self._default_found = None
+        levels = opts.levels
+
+        def level(v: Any) -> Any:
+            return levels.get(v) if is_blank(v) else self.word(levels, v)
+
+        def level_note(v: Any) -> str | None:
+            # 较大, 一般隐患A, 3级…: keep what the ledger said
+            return None if is_blank(v) or norm_text(clean_text(v)) in NATIONAL_LEVEL_WORDS else clean_text(v)
+
+        def source(v: Any) -> tuple[Source, str | None]:
+            if is_blank(v):
+                return opts.default_source, None
+            if self.knows(opts.sources, v):
+                return self.word(opts.sources, v), None
+            return opts.default_source, clean_text(v)
+
+        def domain(v: Any) -> str:
+            if is_blank(v):
+                return opts.default_domain
+            if opts.domains is None or clean_text(v) == opts.default_domain:
+                return clean_text(v)
+            return self.word(opts.domains, v)  # type: ignore[no-any-return]
+
+        def status(v: Any) -> Claim | None:
+            return None if is_blank(v) else self.word(opts.statuses, v)
+
+        def status_text(v: Any) -> Claim | None:
+            # 完成情况 / 销号情况 are often free text: only a known word is a claim
+            return self.word(opts.statuses, v) if self.knows(opts.statuses, v) else None
+
+        def criteria(text: str) -> tuple[str, ...]:
+            return tuple(c for c in _CRITERIA_SPLIT.split(text) if c)
+
+        self._level = self._each(raw.get("level"), _or_error(level))
+        self._level_note = self._each(raw.get("level"), level_note)
+        self._source = self._each(raw.get("source"), source)
+        self._domain = self._each(raw.get("domain"), _or_error(domain))
+        self._code = self._each(raw.get("hazard_code"), _hazard_code)
+        self._criteria = self._each(t["criteria"], criteria)
+        number = _or_error(parse_number)
+        self._funds = self._each(raw.get("funds"), number, signed_zero=True)
+        self._extensions = self._each(raw.get("extension_count"), number, signed_zero=True)
+        self._deadline = self._each(raw.get("deadline"), _or_error(_deadline_kind))
+        self._status = self._each(raw.get("status"), _or_error(status))
+        self._status_more = [(name, self._each(raw.get(name), status_text)) for name in ("closure_status", "progress")]
+        self._extra_cols = [(key, self._each(self._column_at(idx), _extra_value)) for idx, key, _ in self.extras]
+        # the people a row names, each with the organisation its id carries
+        orgs = [a or b for a, b in zip(t["responsible_unit"], units)]
+        organisations = {"finder": units, "responsible_person": orgs}
+        # a row without 排查人 names its finder in the first 填表人 column kept as an extra field
+        signers = [values for key, values in self._extra_cols if key == "填表人"]
+        finders = t["finder"]
+        if signers:
+            signed = signers[0]
+            for more in signers[1:]:
+                signed = [a if a is not _SKIP else b for a, b in zip(signed, more)]
+            finders = [who or ("" if by is _SKIP else clean_text(by)) for who, by in zip(finders, signed)]
+        self._people_cols = [
+            (name, self._actors(finders if name == "finder" else t[name], organisations.get(name)))
+            for name in _PEOPLE if name in raw or (name == "finder" and signers)
+        ]
+        self._by_column = None  # only the columns kept above stay alive
+        self._cells = []
+
+    def _position(self, row: DataRow) -> int:
+        """Where ``row`` stands in ``sheet.rows`` (for a caller that does not say)."""
+        if self._positions is None:
+            self._positions = {id(r): i for i, r in enumerate(self.sheet.rows)}
+        return self._positions[id(row)]
+
+    def _cell(self, name: str, i: int) -> Any:
+        """The raw cell of field ``name`` on row ``i`` (None when the sheet lacks the column)."""
+        col = self._raw.get(name)
+        return None if col is None else col[i]
+
+    def _date_error(self, name: str, i: int, error: CellError) -> RowRejected:
+        return RowRejected(self.header(name), self._cell(name, i), str(error))
+
+    # -----------------------------------------------------------------------------------------
+    # Values
+    # -----------------------------------------------------------------------------------------
 
     def header(self, name: str) -> str:
         return self.headers.get(name, self.options.columns.label(name))
 
-    def date(self, row: DataRow, name: str) -> _dt.date | None:
-        idx = self.cols.get(name)
-        if idx is None:
-            return None
-        v = row.cells[idx]
-        if v is None:
-            return None
-        hit = self._parsed_date(v)
-        if isinstance(hit, CellError):
-            raise RowRejected(self.header(name), v, str(hit))
-        return hit
-
-    def _parsed_date(self, value: Any) -> _dt.date | None | CellError:
-        # parse_date once per distinct cell value (keyed by type: 1 and 1.0 print differently);
-        # an unreadable value is remembered as its error, which each caller raises its own way
-        key = (value.__class__, value)
-        hit = self._dates.get(key, _MISSING)
-        if hit is _MISSING:
-            try:
-                hit = parse_date(value)
-            except CellError as exc:
-                hit = exc
-            self._dates[key] = hit
-        return hit  # type: ignore[no-any-return]
-
     def deadline(self, value: Any, start: _dt.date | None) -> _dt.date | None:
         """``parse_deadline(value, start)[0]``, classifying each distinct cell value once."""
-        if is_blank(value):
-            return None
         key = (value.__class__, value)
-        days = self._days.get(key, _MISSING)
-        if days is _MISSING:
-            days = self._days[key] = deadline_days(value)
-        if days is None:
-            hit = self._parsed_date(value)
-            if isinstance(hit, CellError):
-                raise CellError(str(hit))
-            return hit
-        if start is None:  # as parse_deadline says it
-            raise CellError(f"期限写作天数 ({value!r}) 但没有排查日期可起算")
-        return start + _dt.timedelta(days=days)
-
-    def number(self, row: DataRow, name: str) -> float | None:
-        v = self.raw(row, name)
-        try:
-            return parse_number(v)
-        except CellError as exc:
-            raise RowRejected(self.header(name), v, str(exc)) from exc
+        kind = self._deadlines.get(key, _MISSING)
+        if kind is _MISSING:
+            try:
+                kind = _deadline_kind(value)
+            except CellError as exc:
+                kind = exc.with_traceback(None)
+            if not (value.__class__ is float and value == 0):
+                self._deadlines[key] = kind
+        if kind is None or kind.__class__ is _DATE:
+            return kind  # type: ignore[return-value]
+        if kind.__class__ is int:
+            if start is None:  # as parse_deadline says it
+                raise CellError(f"期限写作天数 ({value!r}) 但没有排查日期可起算")
+            return start + _dt.timedelta(days=kind)
+        raise CellError(str(kind))
 
     def word(self, vocab: Vocabulary, value: Any) -> Any:
         """``vocab.get(value)``, once per distinct value of this sheet (cells repeat)."""
@@ -232,10 +425,10 @@ class SheetRows:
             try:
                 hit = vocab.get(value)
             except CellError as exc:
-                hit = exc
+                hit = exc.with_traceback(None)
             self._words[key] = hit
         if isinstance(hit, CellError):
-            raise hit
+            raise CellError(*hit.args)  # a new one: the kept one never holds frames that hold the sheet
         return hit
 
     def knows(self, vocab: Vocabulary, value: Any) -> bool:
@@ -248,162 +441,113 @@ class SheetRows:
             return False
         return True
 
-    def domain(self, row: DataRow) -> str:
-        """The row's domain code: its 行业领域 cell through the domain vocabulary, else the default."""
-        raw = self.raw(row, "domain")
-        if is_blank(raw):
-            return self.options.default_domain
-        if self.options.domains is None or clean_text(raw) == self.options.default_domain:
-            return clean_text(raw)
-        try:
-            return self.word(self.options.domains, raw)
-        except CellError as exc:
-            raise RowRejected(self.header("domain"), raw, str(exc)) from exc
-
-    def claim_of(self, row: DataRow, name: str) -> Claim | None:
-        v = self.raw(row, name)
-        if is_blank(v):
-            return None
-        if name == "status":
-            try:
-                return self.word(self.options.statuses, v)
-            except CellError as exc:
-                raise RowRejected(self.header(name), v, str(exc)) from exc
-        # 完成情况 / 销号情况 are often free text: only a known word is a claim
-        return self.word(self.options.statuses, v) if self.knows(self.options.statuses, v) else None
-
     # -----------------------------------------------------------------------------------------
 
-    def facts(self, row: DataRow) -> RowFacts:
-        """What one row says: identity, the 发现 facts, the steps it shows, people and texts."""
-        sheet = self.sheet
-        description = self.text(row, "description")
+    def facts(self, row: DataRow, at: int | None = None) -> RowFacts:
+        """What one row of this sheet says: identity, the 发现 facts, the steps it shows, people
+        and texts. ``at`` is the row's position in ``sheet.rows`` when the caller knows it."""
+        i = self._position(row) if at is None else at
+        t = self._t
+        description = t["description"][i]
         if not description:
             raise RowRejected(self.header("description"), None, "缺少隐患描述")
-        inferred_text: list[str] = []
+        inferred_text: tuple[str, ...] = ()
         # the unit: the inspected unit, the enterprise, the responsible unit, the 填报单位, a default
-        unit_name = ""
-        for name in ("unit", "unit_code", "unit_name", "responsible_unit"):
-            unit_name = self.text(row, name)
-            if unit_name:
-                break
-        if not unit_name:
-            unit_name = sheet.meta_value("填报单位") or self.options.default_unit or ""
-        if not unit_name:
+        if not self._unit_names[i]:
             raise RowRejected(self.header("unit"), None, "缺少单位 (被检查单位/责任单位), 也没有 --unit 默认值")
-        unit = self.units_by_name.get(unit_name, unit_name)
-        town = self.text(row, "town") or self.unit_towns.get(unit) or self.options.default_town or ""
+        unit = self._units[i]
+        town = t["town"][i] or self.unit_towns.get(unit) or self.options.default_town or ""
         if not town:
             raise RowRejected(self.header("town"), None, "缺少所属乡镇, 单位也不在单位库中; 请给出 --town")
-        found = self.date(row, "found_on")
+        found = self._d["found_on"][i]
         if found is None:
-            filled = sheet.meta_value("填报日期")
-            try:
-                found = parse_date(filled) if filled else None
-            except CellError:
-                found = None
+            found = self._default_found
             if found is None:
                 raise RowRejected(self.header("found_on"), None, "缺少排查日期")
-            inferred_text.append("found_on")
-        lv_raw = self.raw(row, "level")
-        try:
-            level = self.options.levels.get(lv_raw) if is_blank(lv_raw) else self.word(self.options.levels, lv_raw)
-        except CellError as exc:
-            raise RowRejected(self.header("level"), lv_raw, str(exc) + " (可用 --level-map 或 --default-level)") from exc
+            inferred_text = ("found_on",)
+        elif isinstance(found, CellError):
+            raise self._date_error("found_on", i, found)
+        level = self._level[i]
+        if isinstance(level, CellError):
+            raise RowRejected(self.header("level"), self._cell("level", i), str(level) + " (可用 --level-map 或 --default-level)")
         extra: dict[str, Any] = {}
-        src_raw = self.raw(row, "source")
-        if is_blank(src_raw):
-            source = self.options.default_source
-        elif self.knows(self.options.sources, src_raw):
-            source = self.word(self.options.sources, src_raw)
-        else:
-            source = self.options.default_source
-            extra["原隐患来源"] = clean_text(src_raw)
-        if not is_blank(lv_raw):
-            lv_key = (lv_raw.__class__, lv_raw)
-            note = self._level_notes.get(lv_key, _MISSING)
-            if note is _MISSING:
-                note = self._level_notes[lv_key] = (
-                    None if norm_text(clean_text(lv_raw)) in NATIONAL_LEVEL_WORDS else clean_text(lv_raw))
-            if note is not None:
-                extra["原隐患等级"] = note  # 较大, 一般隐患A, 3级…: keep what the ledger said
-        for idx, key, _ in self.extras:
-            v = row.cells[idx]
-            if is_blank(v):
-                continue
-            if isinstance(v, (_dt.datetime, _dt.date)):
-                v = v.isoformat()[:10] if not isinstance(v, _dt.datetime) or not v.time() else v.isoformat()
-            elif isinstance(v, float) and v.is_integer():
-                v = int(v)
-            elif v.__class__ is str:
-                hit = self._texts.get(v)  # the same clean_text(v), once per distinct value
-                v = hit if hit is not None else self._texts.setdefault(v, clean_text(v))
-            elif isinstance(v, str):
-                v = clean_text(v)
-            extra.setdefault(key, v)
-        code_raw = self.raw(row, "hazard_code")
-        code = None if is_blank(code_raw) else clean_text(code_raw, fold=True)
-        location = self.text(row, "location")
-        criteria_text = self.text(row, "criteria")
-        criteria = self._criteria.get(criteria_text)
-        if criteria is None:
-            criteria = self._criteria[criteria_text] = tuple(c for c in _CRITERIA_SPLIT.split(criteria_text) if c)
+        source, source_note = self._source[i]
+        if source_note is not None:
+            extra["原隐患来源"] = source_note
+        level_note = self._level_note[i]
+        if level_note is not None:
+            extra["原隐患等级"] = level_note
+        for key, values in self._extra_cols:
+            v = values[i]
+            if v is not _SKIP:
+                extra.setdefault(key, v)
+        code = self._code[i]
+        location = t["location"][i]
+        domain = self._domain[i]
+        if isinstance(domain, CellError):
+            raise RowRejected(self.header("domain"), self._cell("domain", i), str(domain))
         try:
-            discovery = _discovery(unit, town, self.domain(row), description, source, level, location, code, criteria, extra)
+            discovery = _discovery(unit, town, domain, description, source, level, location, code, self._criteria[i], extra)
         except HazardloopError as exc:
             raise RowRejected("", None, str(exc)) from exc
         if code:
             key: tuple[Any, ...] = ("code", unit, code)
         else:
             key = ("facts", unit, norm_text(location), norm_text(description), found)
-        org = self.text(row, "responsible_unit") or unit
+        org = t["responsible_unit"][i] or unit
         people = {}
-        for name, organisation in (("finder", unit), ("supervisor", ""), ("responsible_person", org), ("inspector", "")):
-            who = self.text(row, name)
-            if not who and name == "finder":
-                who = clean_text(extra.get("填表人", "")) if "填表人" in extra else ""
-            if who:
-                actor = self._people.get((who, organisation))
-                if actor is None:
-                    actor = self._people[(who, organisation)] = _person(who, organisation)
+        for name, actors in self._people_cols:
+            actor = actors[i]
+            if actor is not None:
                 people[name] = actor
+        funds = self._funds[i]
+        if isinstance(funds, CellError):
+            raise RowRejected(self.header("funds"), self._cell("funds", i), str(funds))
         texts = {
-            "responsible_unit": self.text(row, "responsible_unit") or unit,
-            "supervising_department": self.text(row, "supervising_department"),
-            "listing_level": self.text(row, "listing_level"),
-            "measures": self.text(row, "measures"),
-            "plan": self.text(row, "plan") or None,
-            "funds": self.number(row, "funds"),
+            "responsible_unit": org,
+            "supervising_department": t["supervising_department"][i],
+            "listing_level": t["listing_level"][i],
+            "measures": t["measures"][i],
+            "plan": t["plan"][i] or None,
+            "funds": funds,
             "report": "",
-            "comments": self.text(row, "inspection_result"),
-            "end_reason": self.text(row, "end_reason"),
+            "comments": t["inspection_result"][i],
+            "end_reason": t["end_reason"][i],
         }
         flat: dict[str, Any] = {}
-        steps, claim = self.steps(row, found, texts, flat)
-        has_history = bool(self.text(row, "history"))
-        return _new_facts(key, unit, discovery, steps, claim, people, texts, tuple(inferred_text), flat, has_history)
+        steps, claim = self._steps(i, found, texts, flat)
+        return _new_facts(key, unit, discovery, steps, claim, people, texts, inferred_text, flat, bool(t["history"][i]))
 
-    def steps(
-        self, row: DataRow, found: _dt.date, texts: dict[str, Any], flat: dict[str, Any]
+    def _steps(
+        self, i: int, found: _dt.date, texts: dict[str, Any], flat: dict[str, Any]
     ) -> tuple[tuple[Step, ...], Claim | None]:
-        """The events the row shows, in order; dates None where they must be inferred."""
-        Step = _step  # the same records as the class makes, without attrs' __init__
-        deadline_raw = self.raw(row, "deadline")
-        try:
-            deadline = self.deadline(deadline_raw, found)
-        except CellError as exc:
-            raise RowRejected(self.header("deadline"), deadline_raw, str(exc)) from exc
-        effective = self.date(row, "effective_deadline")
-        if deadline is None and effective is not None and not self.number(row, "extension_count"):
-            deadline = effective
-        claim = self.claim_of(row, "status")
-        for name in ("closure_status", "progress"):
-            c = self.claim_of(row, name)
+        """The events row ``i`` shows, in order; dates None where they must be inferred."""
+        Step = _new_step  # the same records as the class makes, without attrs' __init__ (positional)
+        deadline = self._deadline[i]  # None, a number of days, a date or the cell's error
+        if deadline.__class__ is int:
+            deadline = found + _dt.timedelta(days=deadline)
+        elif isinstance(deadline, CellError):
+            raise RowRejected(self.header("deadline"), self._cell("deadline", i), str(deadline))
+        dates = self._d
+        effective = dates["effective_deadline"][i]
+        if isinstance(effective, CellError):
+            raise self._date_error("effective_deadline", i, effective)
+        if deadline is None and effective is not None:
+            extensions = self._extensions[i]
+            if isinstance(extensions, CellError):
+                raise RowRejected(self.header("extension_count"), self._cell("extension_count", i), str(extensions))
+            if not extensions:
+                deadline = effective
+        claim = self._status[i]
+        if isinstance(claim, CellError):
+            raise RowRejected(self.header("status"), self._cell("status", i), str(claim))
+        for name, claims in self._status_more:
+            c = claims[i]
             if c is not None and (claim is None or c.rank > claim.rank):
                 claim = c
-            elif c is None and name == "progress" and self.text(row, name):
-                texts["report"] = self.text(row, name)
-        result_text = self.text(row, "inspection_passed")
+            elif c is None and name == "progress" and self._t[name][i]:
+                texts["report"] = self._t[name][i]
+        result_text = self._t["inspection_passed"][i]
         passed: bool | None = None
         if result_text:
             passed = RESULT_WORDS.get(norm_text(result_text))
@@ -412,12 +556,19 @@ class SheetRows:
         elif texts["comments"] and norm_text(texts["comments"]) in RESULT_WORDS:
             passed = RESULT_WORDS[norm_text(texts["comments"])]
         # an exported ledger carries its history (办理过程); the flat columns may add to it
-        history = self.text(row, "history")
-        cols = self.cols  # a date column the sheet lacks is None without a call
-        d = {n: (self.date(row, n) if n in cols else None) for n in _STEP_DATES}
-        steps: list[Step] = [Step(K.DISCOVER, found)]
+        history = self._t["history"][i]
+        if self._bad_step_date is not None and self._bad_step_date[i]:
+            for n in _STEP_DATES:
+                v = dates[n][i]
+                if isinstance(v, CellError):
+                    raise self._date_error(n, i, v)
+        d = dict(self._no_step_dates)  # every step date, None where the sheet has no column
+        for n, col in self._step_date_cols:
+            d[n] = col[i]
+        no_date = ("date",)
+        steps: list[Step] = [Step(K.DISCOVER, found, None, ())]
         if d["withdrawn_on"] or claim is Claim.WITHDRAWN:
-            steps.append(Step(K.WITHDRAW, d["withdrawn_on"], inferred=() if d["withdrawn_on"] else ("date",)))
+            steps.append(Step(K.WITHDRAW, d["withdrawn_on"], None, () if d["withdrawn_on"] else no_date))
             if d["voided_on"] or claim is Claim.VOIDED:
                 raise RowRejected(self.header("voided_on"), d["voided_on"], "已撤销的隐患不能再作废")
             flat.update(d=d, withdrawn=True, claim=claim)
@@ -426,42 +577,43 @@ class SheetRows:
         rank = claim.rank if claim is not None and claim is not Claim.VOIDED else 0
         if passed is False and rank < 5:
             claim, rank = Claim.FAILED, max(rank, 2)
-        implied = [
-            (d["closed_on"] or d["first_closed_on"], 5),
-            (d["inspected_on"] if passed else None, 4),
-            (d["submitted_on"] or d["rectified_on"] or d["inspected_on"], 3),
-            (d["started_on"], 2),
-            (d["reopened_on"], 2),
-            (d["assigned_on"], 1),
-            (deadline, 1),
-        ]
-        for value, r in implied:
-            if value is not None:
-                rank = max(rank, r)
-        if (claim is not None and claim.rank < 5 and claim is not Claim.VOIDED and d["closed_on"] is not None
+        closed = d["closed_on"]
+        if closed is not None or d["first_closed_on"] is not None:
+            implied = 5
+        elif passed and d["inspected_on"] is not None:
+            implied = 4
+        elif d["submitted_on"] is not None or d["rectified_on"] is not None or d["inspected_on"] is not None:
+            implied = 3
+        elif d["started_on"] is not None or d["reopened_on"] is not None:
+            implied = 2
+        elif d["assigned_on"] is not None or deadline is not None:
+            implied = 1
+        else:
+            implied = 0
+        rank = max(rank, implied)
+        if (claim is not None and claim.rank < 5 and claim is not Claim.VOIDED and closed is not None
                 and d["reopened_on"] is None):
             raise RowRejected(self.header("status"), claim.value,
-                          f"隐患状态为{claim.value}, 但填有销号日期 {d['closed_on']} (销号后重新整改须填回头看日期)")
+                          f"隐患状态为{claim.value}, 但填有销号日期 {closed} (销号后重新整改须填回头看日期)")
         if rank >= 1 and deadline is None:
             raise RowRejected(self.header("deadline"), None, "台账显示已交办或整改, 但缺少整改期限")
         if rank >= 1:
-            steps.append(Step(K.ASSIGN, d["assigned_on"] or found, deadline,
-                               inferred=() if d["assigned_on"] else ("date",)))
+            assigned = d["assigned_on"]
+            steps.append(Step(K.ASSIGN, assigned or found, deadline, () if assigned else no_date))
             if effective is not None and effective != deadline and not d["reopened_on"]:
-                steps.append(Step(K.EXTEND, None, effective, inferred=("date",)))
+                steps.append(Step(K.EXTEND, None, effective, no_date))
         if rank >= 2:
-            steps.append(Step(K.START, d["started_on"], inferred=() if d["started_on"] else ("date",)))
-        closed = d["closed_on"]
+            steps.append(Step(K.START, d["started_on"], None, () if d["started_on"] else no_date))
         first_closed = d["first_closed_on"] or closed
         if d["reopened_on"]:
             if first_closed is None:
                 raise RowRejected(self.header("reopened_on"), d["reopened_on"], "有回头看日期但没有销号日期")
             reopen_deadline = effective or deadline
             steps += [
-                Step(K.SUBMIT, None, inferred=("date",)),
-                Step(K.INSPECT_PASS, None, inferred=("date",)),
-                Step(K.CLOSE, first_closed),
-                Step(K.REOPEN, d["reopened_on"], reopen_deadline),
+                Step(K.SUBMIT, None, None, no_date),
+                Step(K.INSPECT_PASS, None, None, no_date),
+                Step(K.CLOSE, first_closed, None, ()),
+                Step(K.REOPEN, d["reopened_on"], reopen_deadline, ()),
             ]
             # 销号日期 is the closing after the reopening when a separate 首次销号日期 is given
             if closed is not None and (closed < d["reopened_on"] or (closed == d["reopened_on"] and d["first_closed_on"] is None)):
@@ -474,18 +626,18 @@ class SheetRows:
             if closed is None and claim is Claim.CLOSED:
                 raise RowRejected(self.header("closed_on"), None, "回头看之后显示已销号, 但没有新的销号日期")
         if rank >= 3 or claim is Claim.FAILED:
-            steps.append(Step(K.SUBMIT, d["submitted_on"] or d["rectified_on"],
-                               inferred=() if (d["submitted_on"] or d["rectified_on"]) else ("date",)))
+            submitted = d["submitted_on"] or d["rectified_on"]
+            steps.append(Step(K.SUBMIT, submitted, None, () if submitted else no_date))
         if claim is Claim.FAILED:
-            steps.append(Step(K.INSPECT_FAIL, d["inspected_on"], inferred=() if d["inspected_on"] else ("date",)))
+            steps.append(Step(K.INSPECT_FAIL, d["inspected_on"], None, () if d["inspected_on"] else no_date))
         elif rank >= 4:
             on = d["inspected_on"] or closed
-            steps.append(Step(K.INSPECT_PASS, on, inferred=() if d["inspected_on"] else ("date",)))
+            steps.append(Step(K.INSPECT_PASS, on, None, () if d["inspected_on"] else no_date))
         if rank >= 5 and claim is not Claim.FAILED:
-            steps.append(Step(K.CLOSE, closed, inferred=() if closed else ("date",)))
+            steps.append(Step(K.CLOSE, closed, None, () if closed else no_date))
         voided = bool(d["voided_on"] or claim is Claim.VOIDED)
         if voided:
-            steps.append(Step(K.VOID, d["voided_on"], inferred=() if d["voided_on"] else ("date",)))
+            steps.append(Step(K.VOID, d["voided_on"], None, () if d["voided_on"] else no_date))
         flat.update(d=d, withdrawn=False, claim=claim, rank=rank, failed=claim is Claim.FAILED, passed=passed,
                     deadline=deadline, effective=effective, closed=closed, first_closed=first_closed, voided=voided)
         return (self._history_steps(history) if history else tuple(steps)), claim
