@@ -195,3 +195,26 @@ def test_export_help_is_the_ledger_export_and_names_the_event_export() -> None:
     assert code == 0
     assert "--template" in out and "--as-of" in out  # the ledger export's own options
     assert "export-events" in out
+
+
+def test_export_says_which_cells_excel_could_not_hold(tmp_path: Path, db: str) -> None:
+    """A description beyond Excel's 32,767 characters is cut on export, and the command says where."""
+    from hazardloop.ledger import ImportOptions, import_files
+    from hazardloop.sqlstore import register_on
+    from hazardloop.testing import FixedClock
+
+    # from CSV: an .xlsx fixture could not hold such a cell either
+    csv = tmp_path / "a.csv"
+    csv.write_text(",".join(HEAD) + "\n" + ",".join(["配电箱无门" * 7000, "甲公司", "2021-04-01", "一般", "10", "整改中"]) + "\n",
+                   encoding="utf-8")
+    code, out = run("import", str(csv), "--db", db, "--town", "城关镇", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 1
+    code, out = run("export", str(tmp_path / "out.xlsx"), "--db", db, "--as-of", "2021-05-01")
+    assert code == 0 and "1 个单元格超过 Excel 单元格上限 32,767 字符" in out and "第2行 隐患描述" in out
+    # the cut description in the exported ledger is still the hazard the register holds
+    register = register_on(db, clock=FixedClock("2021-05-01"))
+    try:
+        report = import_files(register, [tmp_path / "out.xlsx"], ImportOptions())
+        assert (report.imported, report.duplicates) == (0, 1) and len(register) == 1
+    finally:
+        register.store.close()

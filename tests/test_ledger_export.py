@@ -118,6 +118,42 @@ def test_a_macro_enabled_template_keeps_its_macros(tmp_path: Path) -> None:
         assert "xl/vbaProject.bin" not in z.namelist()
 
 
+def test_text_beyond_the_excel_cell_limit_is_cut_reported_and_still_recognised(tmp_path: Path) -> None:
+    """Excel holds 32,767 characters in a cell. A longer description is written cut, the export
+    says which cells it cut, and importing the ledger back finds the same hazard (a duplicate,
+    not a second copy); into an empty register it arrives cut."""
+    from hazardloop.ledger import ImportOptions
+    from hazardloop.ledger.exporter import EXCEL_CELL_CHARS, excel_cut
+
+    long_text = "储罐区静电接地断开，" * 4000 + "𠀀" * 10  # 40,010 characters, the last ten beyond U+FFFF
+    register, _ = make_register(AS_OF, units=(make_unit("U1", "城关镇"),))
+    register.discover(unit_code="U1", domain="hazchem", description=long_text, on="2025-05-05",
+                      source="企业自查", level="一般", actor=FINDER, location="储罐区")
+    register.discover(unit_code="U1", domain="hazchem", description="短描述", on="2025-05-05",
+                      source="企业自查", level="一般", actor=FINDER, location="储罐区")
+    out = tmp_path / "ledger.xlsx"
+    table = export_ledger(register, out, as_of=AS_OF)
+    assert table.cut_cells == ((2, "隐患描述"),)
+    again = import_files(register, [out], ImportOptions())
+    assert (again.imported, again.duplicates, again.rejected) == (0, 2, 0) and len(register) == 2
+    fresh, _ = make_register(AS_OF, units=(make_unit("U1", "城关镇"),))
+    first = import_files(fresh, [out], ImportOptions())
+    assert first.imported == 2
+    got = {s.description for s in fresh}
+    assert long_text[:EXCEL_CELL_CHARS] in got and "短描述" in got
+    # the template path cuts too (openpyxl would write the whole text, which Excel then refuses)
+    template = tmp_path / "template.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "存在的安全隐患"])
+    book.save(template)
+    filled = export_to_template(register, template, tmp_path / "filled.xlsx", as_of=AS_OF)
+    assert filled.cut_cells == ((2, "存在的安全隐患"),)
+    assert openpyxl.load_workbook(tmp_path / "filled.xlsx").active.cell(2, 2).value == long_text[:EXCEL_CELL_CHARS]
+    # UTF-16 units, as Excel counts: a character beyond U+FFFF counts twice and is never split
+    assert excel_cut("a" * EXCEL_CELL_CHARS) is None and excel_cut("a" * (EXCEL_CELL_CHARS + 1)) == "a" * EXCEL_CELL_CHARS
+    assert excel_cut("a" * (EXCEL_CELL_CHARS - 1) + "𠀀") == "a" * (EXCEL_CELL_CHARS - 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # round trip: export, import into an empty register, export again: the same ledger
 # ---------------------------------------------------------------------------------------------

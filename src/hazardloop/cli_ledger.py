@@ -182,6 +182,10 @@ def export_command(out: Path, db: str | None, as_of: str | None, template: Path 
     except HazardloopError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已导出 {len(table.rows)} 条隐患到 {out} (统计日期 {day})")
+    if table.cut_cells:
+        where = ", ".join(f"第{r}行 {h}" for r, h in table.cut_cells[:5]) + (" …" if len(table.cut_cells) > 5 else "")
+        click.echo(f"注意: {len(table.cut_cells)} 个单元格超过 Excel 单元格上限 32,767 字符, 已截断写出 ({where}); "
+                   "重新导入时仍按前 16,384 字识别为同一隐患", err=True)
     from hazardloop.sqlstore import chain_head_of
 
     if (chain := chain_head_of(register)) is not None:  # issue 5: every export prints the chain head

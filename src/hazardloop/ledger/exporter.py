@@ -37,6 +37,8 @@ __all__ = [
     "export_ledger",
     "export_to_template",
     "ExportError",
+    "EXCEL_CELL_CHARS",
+    "excel_cut",
 ]
 
 K = EventKind
@@ -74,6 +76,25 @@ class LedgerTable:
     overdue: tuple[bool, ...]
     as_of: _dt.date
     chain_head: str | None = None  #: the store's hash-chain head when exported (issue 5), written on 汇总
+    #: cells longer than Excel's 32,767 characters, written cut: (the row Excel shows, header)
+    cut_cells: tuple[tuple[int, str], ...] = ()
+
+
+EXCEL_CELL_CHARS = 32_767
+"""The most characters (UTF-16 code units) an Excel cell holds."""
+
+
+def excel_cut(text: str) -> str | None:
+    """``text`` cut to what an Excel cell holds, or None if it fits (the count is in UTF-16
+    units, as Excel counts: a character beyond U+FFFF takes two; a pair is never split)."""
+    if len(text) <= EXCEL_CELL_CHARS // 2:
+        return None
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > EXCEL_CELL_CHARS:
+            return text[:i]
+    return None
 
 
 def _person(actor: Actor | None) -> str:
@@ -230,13 +251,13 @@ def export_ledger(
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False, "strings_to_numbers": False})
     try:
-        _write_book(book, table, progress)
+        cut = _write_book(book, table, progress)
     finally:
         book.close()
-    return table
+    return evolve(table, cut_cells=cut) if cut else table
 
 
-def _write_book(book: Any, table: LedgerTable, progress: Callable[[int], None] | None) -> None:
+def _write_book(book: Any, table: LedgerTable, progress: Callable[[int], None] | None) -> tuple[tuple[int, str], ...]:
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                             "valign": "vcenter", "align": "center"})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -258,6 +279,7 @@ def _write_book(book: Any, table: LedgerTable, progress: Callable[[int], None] |
     for f in fields:
         kinds.append("date" if f in _DATES else ("colour" if f == "colour" else "any"))
     write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    cut: list[tuple[int, str]] = []
     for r, row in enumerate(table.rows, 1):
         for c, v in enumerate(row):
             if v is None or v == "":
@@ -265,8 +287,8 @@ def _write_book(book: Any, table: LedgerTable, progress: Callable[[int], None] |
             if isinstance(v, str):
                 if kinds[c] == "colour" and v in colour_fmt:
                     write_string(r, c, v, colour_fmt[v])
-                else:
-                    write_string(r, c, v)  # never a formula, whatever it begins with
+                elif write_string(r, c, v) == -2:  # never a formula; -2: xlsxwriter cut it to Excel's limit
+                    cut.append((r + 1, table.headers[c]))
             elif isinstance(v, bool):
                 write_string(r, c, "是" if v else "否")
             elif isinstance(v, (int, float)):
@@ -291,6 +313,7 @@ def _write_book(book: Any, table: LedgerTable, progress: Callable[[int], None] |
     _summary(book, table, head)
     if progress is not None:
         progress(n_rows)
+    return tuple(cut)
 
 
 def _col_letter(index: int) -> str:
@@ -406,6 +429,7 @@ def export_to_template(
     styles = {c: ws.cell(header_row + 1, c)._style for c in colmap}
     from copy import copy
 
+    cut: list[tuple[int, str]] = []
     for i, row in enumerate(table.rows):
         r = header_row + 1 + i
         for c, src in colmap.items():
@@ -416,9 +440,13 @@ def export_to_template(
                 cell.value = v
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(v, str):
+                short = excel_cut(v)  # openpyxl would write it whole, and Excel then "repairs" the file
+                if short is not None:
+                    v = short
+                    cut.append((r, str(ws.cell(header_row, c).value).strip()))
                 cell.value = v
                 cell.data_type = "s"  # text stays text: "=..." is not a formula
             else:
                 cell.value = v
     book.save(str(path))
-    return table
+    return evolve(table, cut_cells=tuple(cut)) if cut else table

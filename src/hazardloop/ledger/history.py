@@ -53,6 +53,8 @@ __all__ = [
     "ledger_actor",
     "person_actor",
     "norm_text",
+    "identity_text",
+    "IDENTITY_CHARS",
     "fill_dates",
     "fill_from",
     "event_key",
@@ -177,6 +179,18 @@ _FOLD = re.compile(r"[\s。.;；,，]+")
 def norm_text(text: str) -> str:
     """Text as identities compare it: NFKC (full-width → half-width), no whitespace or ,.; marks."""
     return _FOLD.sub("", unicodedata.normalize("NFKC", text))
+
+
+IDENTITY_CHARS = 16_384
+"""How much of a normalised description an identity compares. Excel holds at most 32,767
+characters in a cell, so a longer description comes back from an exported ledger cut short; its
+first 16,384 normalised characters (half the limit: normalising drops spaces and marks) still
+name the same hazard, and no two real hazards of one unit, place and day share that many."""
+
+
+def identity_text(text: str) -> str:
+    """:func:`norm_text` of a description, cut to :data:`IDENTITY_CHARS` (see there)."""
+    return norm_text(text)[:IDENTITY_CHARS]
 
 
 

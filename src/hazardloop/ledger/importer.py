@@ -40,6 +40,7 @@ from hazardloop.ledger.history import (
     event_key,
     fill_dates,
     fill_from,
+    identity_text,
     ledger_actor,
     norm_text,
     person_actor,
@@ -201,7 +202,7 @@ class _Work:
     def _index(self, state: HazardState) -> None:
         if state.hazard_code:
             self.index.setdefault(("code", state.unit_code, state.hazard_code), state.hazard_id)
-        location, description = norm_text(state.location), norm_text(state.description)
+        location, description = norm_text(state.location), identity_text(state.description)
         facts = ("facts", state.unit_code, location, description, state.found_on)
         self.index.setdefault(facts, state.hazard_id)
         loose = ("loose", state.unit_code, description, state.found_on)
@@ -216,7 +217,7 @@ class _Work:
             return hid
         d = facts.discovery
         found = facts.steps[0].on
-        location, description = norm_text(d.location), norm_text(d.description)
+        location, description = norm_text(d.location), identity_text(d.description)
         if facts.key[0] == "code":
             alt = self.index.get(("facts", facts.unit, location, description, found))
             if alt is not None and self.state(alt).hazard_code in (None, d.hazard_code):

@@ -29,7 +29,15 @@ from hazardloop.ledger.cells import (
     parse_date,
     parse_number,
 )
-from hazardloop.ledger.history import HISTORY_KINDS, RowRejected, Step, norm_text, person_actor, unchecked
+from hazardloop.ledger.history import (
+    HISTORY_KINDS,
+    RowRejected,
+    Step,
+    identity_text,
+    norm_text,
+    person_actor,
+    unchecked,
+)
 from hazardloop.ledger.options import ImportOptions
 from hazardloop.ledger.reader import DataRow, SheetTable
 from hazardloop.records import Actor, Discovery, EventKind, Level, Source
@@ -493,7 +501,7 @@ class SheetRows:
         if code:
             key: tuple[Any, ...] = ("code", unit, code)
         else:
-            key = ("facts", unit, norm_text(location), norm_text(description), found)
+            key = ("facts", unit, norm_text(location), identity_text(description), found)
         org = t["responsible_unit"][i] or unit
         people = {}
         for name, actors in self._people_cols:
