@@ -10,8 +10,8 @@
    not the store's).
 2. **baseline** — a plain ``sqlite3.executemany`` of the very rows the store wrote to
    ``hl_events`` (read back from it), into a table created from the store's own DDL for
-   ``hl_events`` (same keys, constraints and indexes, whatever the schema version), same pragmas,
-   same batches.
+   ``hl_events`` (same keys, constraints and indexes, whatever the schema version), same pragmas
+   (page size, WAL, ``synchronous=FULL``), same batches.
 3. **as of** — the register as it stood on a date in the middle of its history: the column-wise
    replay (``SqlStore.frame_as_of``) and, for comparison, the object replay (``states_as_of``).
 """
@@ -91,9 +91,11 @@ def bench_baseline(db_path: str, batch_events: int) -> tuple[float, int]:
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'hl_events' AND type IN ('table', 'index') "
         "AND sql IS NOT NULL ORDER BY type = 'index'"
     )]
+    page_size = src.execute("PRAGMA page_size").fetchone()[0]
     src.close()
     with tempfile.TemporaryDirectory() as tmp:
         conn = sqlite3.connect(os.path.join(tmp, "plain.db"), isolation_level=None)
+        conn.execute(f"PRAGMA page_size = {int(page_size)}")  # the store's page size (16 KiB for a new file)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         for statement in ddl:

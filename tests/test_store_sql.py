@@ -336,3 +336,25 @@ def test_events_recorded_at_one_instant_in_two_zones_keep_their_own_text(store) 
     assert [store.events(f"TZ{n}")[0].recorded_at.isoformat() for n in range(3)] == [
         utc.isoformat(), beijing.isoformat(), utc.isoformat()]
     assert store.verify(deep=True).ok
+
+
+def test_a_new_sqlite_file_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    new = tmp_path / "new.db"
+    open_store(str(new)).close()
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("CREATE TABLE other (x)")  # a file that exists already, with 4 KiB pages
+    conn.close()
+    with open_store(str(old)) as store:
+        register, clock = make_register("2026-01-05", store=store)
+        scripted(register, clock)
+        assert store.verify().ok
+    sizes = {}
+    for path in (new, old):
+        conn = sqlite3.connect(path)
+        sizes[path.name] = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.close()
+    assert sizes == {"new.db": 16384, "old.db": 4096}

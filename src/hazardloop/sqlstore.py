@@ -129,6 +129,10 @@ def _make_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout = 60000")
+        # a new file gets 16 KiB pages (an existing one keeps its own: the pragma is then a no-op):
+        # event rows and projection rows run to 0.5–1.5 KiB, and with 4 KiB pages appends wrote
+        # ~20% more B-tree pages for the same rows
+        cur.execute("PRAGMA page_size = 16384")
         if not memory:
             cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")  # durable: the WAL is synced at every commit
