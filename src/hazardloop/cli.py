@@ -57,10 +57,12 @@ def main() -> NoReturn:
 # imported; the others are attached. The ledger's `export OUT.xlsx` takes over the name `export`
 # and hands other arguments to the store's event export, which is also `export-events`.
 from hazardloop import cli_store as _cli_store  # noqa: E402  (verify, export, head)
+from hazardloop.cli_config import attach as _attach_config  # noqa: E402  (config set, config show)
 from hazardloop.cli_ledger import attach as _attach_ledger  # noqa: E402  (import, export OUT.xlsx)
 from hazardloop.cli_loop import attach as _attach_loop  # noqa: E402  (list, show, add, the verbs, units, plugins)
 from hazardloop.cli_reports import attach as _attach_reports  # noqa: E402  (report, map, demo)
 
+_attach_config(cli)
 _attach_ledger(cli)
 _attach_loop(cli)
 _attach_reports(cli)

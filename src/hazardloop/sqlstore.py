@@ -537,17 +537,26 @@ class SqlStore:
         Nothing is overwritten: a later record for the same kind, name and date supersedes the
         earlier one, which stays in the table.
         """
-        when = recorded_at or _dt.datetime.now(_dt.timezone.utc)
+        self.put_configs([(kind, name, value, effective_from)], recorded_at=recorded_at)
+
+    def put_configs(
+        self,
+        records: Iterable[tuple[str, str, Any, _dt.date | str]],
+        *,
+        recorded_at: _dt.datetime | None = None,
+    ) -> None:
+        """Record several pieces of configuration ``(kind, name, value, effective_from)`` in one
+        transaction: all of them or, on any error, none."""
+        when = (recorded_at or _dt.datetime.now(_dt.timezone.utc)).isoformat()
+        rows = [
+            {"kind": kind, "name": name, "effective_from": to_date(eff).isoformat(), "recorded_at": when,
+             "body": canonical(value)}
+            for kind, name, value, eff in records
+        ]
+        if not rows:
+            return
         with self._write() as conn:
-            conn.execute(
-                S.config.insert().values(
-                    kind=kind,
-                    name=name,
-                    effective_from=to_date(effective_from).isoformat(),
-                    recorded_at=when.isoformat(),
-                    body=canonical(value),
-                )
-            )
+            conn.execute(S.config.insert(), rows)
 
     def config_versions(self, kind: str, name: str | None = None) -> list[tuple[_dt.date, str, Any]]:
         """``(effective_from, name, value)`` of every version in force, oldest first (superseded records dropped)."""
