@@ -53,17 +53,17 @@ def main() -> NoReturn:
     sys.exit(0)
 
 
-# The command groups, each in its own module. cli_store declares its commands on `cli` as it is
-# imported; the others are attached. The ledger's `export OUT.xlsx` takes over the name `export`
-# and hands other arguments to the store's event export, which is also `export-events`.
-from hazardloop import cli_store as _cli_store  # noqa: E402  (verify, export, head)
+# The command groups, each in its own module and attached here. The store's commands come first:
+# the ledger's `export OUT.xlsx` then takes over the name `export` and hands other arguments to
+# the store's event export, which is also `export-events`.
 from hazardloop.cli_config import attach as _attach_config  # noqa: E402  (config set, config show)
 from hazardloop.cli_ledger import attach as _attach_ledger  # noqa: E402  (import, export OUT.xlsx)
 from hazardloop.cli_loop import attach as _attach_loop  # noqa: E402  (list, show, add, the verbs, units, plugins)
 from hazardloop.cli_reports import attach as _attach_reports  # noqa: E402  (report, map, demo)
+from hazardloop.cli_store import attach as _attach_store  # noqa: E402  (verify, export, export-events, head)
 
+_attach_store(cli)
 _attach_config(cli)
 _attach_ledger(cli)
 _attach_loop(cli)
 _attach_reports(cli)
-cli.add_command(_cli_store.export_command, "export-events")

@@ -29,12 +29,12 @@ from typing import Any
 
 import click
 
+from hazardloop.cli_loop import DB_OPTION
 from hazardloop.errors import HazardloopError
 
 __all__ = ["config_group", "parse_config_file", "attach"]
 
 _KEYS = ("limit_table", "tiers", "due_soon_days", "holidays", "workdays", "colour_bands", "settings")
-_DB = click.option("--db", "db", default=None, help="Database URL (default: HAZARDLOOP_DB, else ./hazardloop.db).")
 
 
 def parse_config_file(path: Path, effective_from: str) -> list[tuple[str, str, Any, str]]:
@@ -100,7 +100,7 @@ def config_group() -> None:
 
 @config_group.command("set")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_DB
+@DB_OPTION
 @click.option("--effective-from", default=None, metavar="DATE",
               help="The day the tiers, due-soon window, calendar days, bands and settings apply from (default: today).")
 def set_command(file: Path, db: str | None, effective_from: str | None) -> None:
@@ -115,7 +115,7 @@ def set_command(file: Path, db: str | None, effective_from: str | None) -> None:
 
 
 @config_group.command("show")
-@_DB
+@DB_OPTION
 @click.option("--as-of", default=None, metavar="DATE", help="What is in force on this day (default: the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def show_command(db: str | None, as_of: str | None, as_json: bool) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from hazardloop.cli_loop import DB_OPTION
 from hazardloop.errors import HazardloopError
 from hazardloop.ledger.cells import CellError, load_level_map, load_status_map
 from hazardloop.ledger.columns import DEFAULT_COLUMNS
@@ -57,7 +58,7 @@ def _open(db: str | None) -> Any:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", default=None, help="Register database URL (default: HAZARDLOOP_DB or sqlite:///hazardloop.db).")
+@DB_OPTION
 @click.option("--sheet", "sheets", multiple=True, help="Only this sheet (repeatable); default all sheets.")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write rejected rows to this workbook (fix them and import it again).")
@@ -146,7 +147,7 @@ def _colours(register: Any, day: _dt.date) -> dict[str, Any]:
 
 @click.command("export")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", default=None, help="Register database URL (default: HAZARDLOOP_DB or sqlite:///hazardloop.db).")
+@DB_OPTION
 @click.option("--as-of", "as_of", default=None, help="Ledger as of this date (YYYY-MM-DD); default today.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Fill this template workbook instead of writing a new one.")

@@ -29,7 +29,7 @@ from hazardloop.records import (
     Stage,
 )
 
-__all__ = ["attach", "file_evidence", "friendly", "open_existing", "parse_actor", "parse_day"]
+__all__ = ["DB_OPTION", "attach", "file_evidence", "friendly", "open_existing", "parse_actor", "parse_day"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,7 +148,10 @@ def _console() -> Any:
     return Console(width=160)
 
 
-_db = click.option("--db", default=None, help="Register database URL (default: HAZARDLOOP_DB or sqlite:///hazardloop.db).")
+DB_OPTION = click.option(
+    "--db", "db", default=None, help="Register database URL (default: HAZARDLOOP_DB or sqlite:///hazardloop.db)."
+)
+"""The ``--db`` option of every command that opens the register (one definition for all of them)."""
 _on = click.option("--on", default=None, metavar="DATE", help="The date the step happened (default: today).")
 _by = click.option("--by", "by", required=True, metavar="ID:NAME[:ORG]", help=ACTOR_HELP)
 _js = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -163,7 +166,7 @@ _LIST_COLUMNS = ("hazard_id", "unit_code", "town", "domain", "level", "stage", "
 
 
 @click.command("list")
-@_db
+@DB_OPTION
 @click.option("--overdue", is_flag=True, help="Only overdue hazards (超期).")
 @click.option("--due-soon", is_flag=True, help="Only hazards due soon or today (临期/今日到期).")
 @click.option("--stage", default=None, type=click.Choice([s.value for s in Stage]),
@@ -231,7 +234,7 @@ def _table(rows: list[dict[str, Any]], title: str) -> None:
 
 @click.command("show")
 @click.argument("hazard_id")
-@_db
+@DB_OPTION
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="Status as of this date (default: today).")
 @_js
 @friendly
@@ -279,7 +282,7 @@ def _brief(value: Any) -> str:
 
 
 @click.command("add")
-@_db
+@DB_OPTION
 @click.option("--unit", "unit_code", required=True, help="Unit code (must be in the unit register: `units add`).")
 @click.option("--domain", required=True, help="Domain (hazchem, mines, gas, fire…).")
 @click.option("--description", "-d", required=True, help="What the hazard is (隐患描述).")
@@ -309,7 +312,7 @@ def _verb(name: str) -> Callable[[F], F]:
     """Common decorators of a transition verb on one hazard (its help is the function's docstring)."""
 
     def deco(func: F) -> F:
-        for d in reversed((click.command(name), click.argument("hazard_id"), _db, _on, _js)):
+        for d in reversed((click.command(name), click.argument("hazard_id"), DB_OPTION, _on, _js)):
             func = d(func)
         return func
 
@@ -536,7 +539,7 @@ def units_group() -> None:
 
 
 @units_group.command("list")
-@_db
+@DB_OPTION
 @_js
 @friendly
 def units_list(db: str | None, as_json: bool) -> None:
@@ -560,7 +563,7 @@ def units_list(db: str | None, as_json: bool) -> None:
 @click.argument("code")
 @click.argument("name")
 @click.argument("town")
-@_db
+@DB_OPTION
 @click.option("--domain", "domains", multiple=True, help="A domain of the unit, repeatable.")
 @click.option("--attr", "attrs_", multiple=True, metavar="KEY=VALUE",
               help="A risk input (VALUE is JSON if it parses, else text), e.g. --attr lec_l=3.")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from hazardloop.cli_loop import friendly, open_existing, parse_day
+from hazardloop.cli_loop import DB_OPTION, friendly, open_existing, parse_day
 from hazardloop.errors import HazardloopError
 
 __all__ = ["attach", "colour_map_for"]
@@ -42,7 +42,7 @@ def _bar(total: int, what: str) -> Iterator[Callable[[int], None]]:
 
 
 @click.command("report")
-@click.option("--db", default=None, help="Register database URL (default: HAZARDLOOP_DB or sqlite:///hazardloop.db).")
+@DB_OPTION
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month of the bulletin (通报).")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the bulletin workbook (.xlsx) here.")
@@ -72,7 +72,7 @@ def report_command(db: str | None, month: str, out: Path | None, as_json: bool) 
 
 
 @click.command("map")
-@click.option("--db", default=None, help="Register database URL (default: HAZARDLOOP_DB or sqlite:///hazardloop.db).")
+@DB_OPTION
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("四色图.png"), show_default=True,
               help="Output: .png (picture), .xlsx (coloured sheet) or .geojson (needs --geometries).")
 @click.option("--geometries", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,

@@ -1,6 +1,7 @@
 """Commands of the durable register: ``hazardloop verify``, ``export`` and ``head``.
 
-Attached to :data:`hazardloop.cli.cli` when :mod:`hazardloop.cli` loads.
+Attached to :data:`hazardloop.cli.cli` by :func:`attach` when :mod:`hazardloop.cli` loads, like
+the other command groups (so this module imports on its own, without the ``cli`` module).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import sys
 
 import click
 
-from hazardloop.cli import cli, resolve_db
+from hazardloop.cli_loop import DB_OPTION
 
-__all__ = ["verify_command", "export_command", "head_command"]
+__all__ = ["verify_command", "export_command", "head_command", "attach"]
+
 
 def _open(db: str | None):  # type: ignore[no-untyped-def]
     """The store at ``db``; refuses to create a new SQLite file (verify an absent ledger is an error)."""
     from sqlalchemy.engine import make_url
 
+    from hazardloop.cli import resolve_db
     from hazardloop.sqlstore import normalise_url, open_store
 
     url = resolve_db(db)
@@ -28,11 +31,10 @@ def _open(db: str | None):  # type: ignore[no-untyped-def]
     return open_store(url)
 
 
-_DB = click.option("--db", "db", default=None, help="Database URL (default: HAZARDLOOP_DB, else ./hazardloop.db).")
 
 
-@cli.command("verify")
-@_DB
+@click.command("verify")
+@DB_OPTION
 @click.option("--anchor", default=None, metavar="HASH", help="A head hash printed earlier: prove the store still holds it.")
 @click.option("--deep", is_flag=True, help="Also re-fold every hazard and compare it with the projection.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts (the exit code is the same).")
@@ -56,8 +58,8 @@ def verify_command(db: str | None, anchor: str | None, deep: bool, as_json: bool
     sys.exit(1)
 
 
-@cli.command("export")
-@_DB
+@click.command("export")
+@DB_OPTION
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="JSON-lines file (default: stdout).")
 def export_command(db: str | None, output: click.utils.LazyFile) -> None:
     """Write every event as JSON lines; print the chain head (keep it as an anchor)."""
@@ -66,11 +68,18 @@ def export_command(db: str | None, output: click.utils.LazyFile) -> None:
     click.echo(f"head {head} ({length} events)", err=True)
 
 
-@cli.command("head")
-@_DB
+@click.command("head")
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
 def head_command(db: str | None, as_json: bool) -> None:
     """Print the chain's head hash and length (quote it on bulletins; check it with verify --anchor)."""
     with _open(db) as store:
         head, length = store.head()
     click.echo(json.dumps({"head": head, "events": length}) if as_json else f"{head} {length}")
+
+
+def attach(group: click.Group) -> None:
+    """Add ``verify``, ``export`` (also as ``export-events``) and ``head`` to the ``hazardloop`` group."""
+    for command in (verify_command, export_command, head_command):
+        group.add_command(command)
+    group.add_command(export_command, "export-events")
