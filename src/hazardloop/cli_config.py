@@ -25,27 +25,38 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from hazardloop.cli_loop import DB_OPTION
 from hazardloop.errors import HazardloopError
 
+if TYPE_CHECKING:  # the store (and SQLAlchemy) load when a command runs, not with the command line
+    from hazardloop.sqlstore import ConfigRecord
+
 __all__ = ["config_group", "parse_config_file", "attach"]
 
 _KEYS = ("limit_table", "tiers", "due_soon_days", "holidays", "workdays", "colour_bands", "settings")
 
 
-def parse_config_file(path: Path, effective_from: str) -> list[tuple[str, str, Any, str]]:
-    """The ``(kind, name, value, effective_from)`` records a configuration file asks for.
+def parse_config_file(path: Path, effective_from: str) -> list[ConfigRecord]:
+    """The configuration records a file asks for (see :mod:`hazardloop.sqlstore`'s ``*_record``).
 
     Every value is read through the library's own typed records first, so a bad value raises a
     :class:`click.ClickException` naming the file and the key before anything is stored.
     """
     from hazardloop.records import to_date
-    from hazardloop.riskmethods import Band, Bands
-    from hazardloop.serialize import limit_table_from_dict, limit_table_to_dict, tier_from_dict, tier_to_dict
+    from hazardloop.serialize import limit_table_from_dict, tier_from_dict
+    from hazardloop.sqlstore import (
+        bands_from_value,
+        calendar_days_record,
+        colour_bands_record,
+        due_soon_record,
+        limit_table_record,
+        setting_record,
+        tiers_record,
+    )
 
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -56,37 +67,27 @@ def parse_config_file(path: Path, effective_from: str) -> list[tuple[str, str, A
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
         raise click.ClickException(f"{path}: unknown key {', '.join(unknown)} (known: {', '.join(_KEYS)})")
-    out: list[tuple[str, str, Any, str]] = []
-    calendar: dict[str, list[str]] = {}  # the local days off and worked days: one record for both
+    out: list[ConfigRecord] = []
     key = ""
     try:
         day = to_date(effective_from).isoformat()
         for key in data:
             value = data[key]
             if key == "limit_table":
-                table = limit_table_from_dict(value)
-                out.append(("limit_table", "limit_table", limit_table_to_dict(table), table.effective_from.isoformat()))
+                out.append(limit_table_record(limit_table_from_dict(value)))
             elif key == "tiers":
-                out.append(("tiers", "tiers", [tier_to_dict(tier_from_dict(t)) for t in value], day))
+                out.append(tiers_record([tier_from_dict(t) for t in value], day))
             elif key == "due_soon_days":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise ValueError(f"a whole number of days ≥ 0, not {value!r}")
-                out.append(("due_soon_days", "due_soon_days", value, day))
-            elif key in ("holidays", "workdays"):
-                calendar[key] = sorted(to_date(d).isoformat() for d in value)
+                out.append(due_soon_record(value, day))
             elif key == "colour_bands":
-                for method, spec in value.items():
-                    bands = Bands(tuple(Band(lower, colour) for lower, colour in spec["bands"]),
-                                  spec.get("floor", "蓝"), spec.get("name", ""))
-                    out.append(("colour_bands", method, {"name": bands.name, "floor": bands.floor.value,
-                                                         "bands": [[b.lower, b.colour.value] for b in bands.bands]}, day))
+                out.extend(colour_bands_record(method, bands_from_value(spec), day) for method, spec in value.items())
             elif key == "settings":
-                for name, setting in value.items():
-                    out.append(("setting", name, setting, day))
-        if calendar:
+                out.extend(setting_record(name, setting, day) for name, setting in value.items())
+        if "holidays" in data or "workdays" in data:  # the local days off and worked days: one record
             key = "holidays/workdays"
-            out.append(("calendar_days", "local", {"holidays": calendar.get("holidays", []),
-                                                   "workdays": calendar.get("workdays", [])}, day))
+            out.append(calendar_days_record(data.get("holidays", ()), data.get("workdays", ()), day))
     except (HazardloopError, ValueError, TypeError, KeyError, AttributeError) as exc:
         where = f"{path}: {key}" if key else str(path)
         raise click.ClickException(f"{where}: {exc}") from exc

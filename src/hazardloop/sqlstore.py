@@ -70,7 +70,22 @@ from hazardloop.serialize import (
 from hazardloop.sqlrows import event_columns, projection_cells
 from hazardloop.store import Append
 
-__all__ = ["SqlStore", "open_store", "normalise_url", "register_on", "chain_head_of", "EVENT_COLUMNS"]
+__all__ = [
+    "SqlStore",
+    "open_store",
+    "normalise_url",
+    "register_on",
+    "chain_head_of",
+    "EVENT_COLUMNS",
+    "ConfigRecord",
+    "limit_table_record",
+    "tiers_record",
+    "due_soon_record",
+    "calendar_days_record",
+    "colour_bands_record",
+    "bands_from_value",
+    "setting_record",
+]
 
 EVENT_COLUMNS = (
     "gseq",
@@ -145,6 +160,54 @@ def _make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+ConfigRecord = tuple[str, str, Any, "_dt.date | str"]
+"""One piece of configuration as stored: ``(kind, name, JSON value, effective_from)``."""
+
+
+def limit_table_record(table: LimitTable) -> ConfigRecord:
+    """A limit table (期限表) as stored; it applies from its own ``effective_from``."""
+    return ("limit_table", "limit_table", limit_table_to_dict(table), table.effective_from)
+
+
+def tiers_record(tiers: Iterable[EscalationTier], effective_from: _dt.date | str) -> ConfigRecord:
+    """The escalation tiers (升级提醒) as stored."""
+    return ("tiers", "tiers", [tier_to_dict(t) for t in tiers], effective_from)
+
+
+def due_soon_record(days: int, effective_from: _dt.date | str) -> ConfigRecord:
+    """The due-soon window (days) as stored."""
+    return ("due_soon_days", "due_soon_days", days, effective_from)
+
+
+def calendar_days_record(
+    holidays: Iterable[_dt.date | str], workdays: Iterable[_dt.date | str], effective_from: _dt.date | str,
+    name: str = "local",
+) -> ConfigRecord:
+    """A locality's own days off and worked days as stored."""
+    value = {
+        "holidays": sorted(to_date(d).isoformat() for d in holidays),
+        "workdays": sorted(to_date(d).isoformat() for d in workdays),
+    }
+    return ("calendar_days", name, value, effective_from)
+
+
+def colour_bands_record(method: str, bands: Bands, effective_from: _dt.date | str) -> ConfigRecord:
+    """A risk method's colour bands as stored (read back by :func:`bands_from_value`)."""
+    value = {"name": bands.name, "floor": bands.floor.value, "bands": [[b.lower, b.colour.value] for b in bands.bands]}
+    return ("colour_bands", method, value, effective_from)
+
+
+def bands_from_value(value: Any) -> Bands:
+    """The bands a stored (or configuration-file) value describes; ``floor`` defaults to 蓝."""
+    return Bands(tuple(Band(lower, colour) for lower, colour in value["bands"]), value.get("floor", "蓝"),
+                 value.get("name", ""))
+
+
+def setting_record(name: str, value: Any, effective_from: _dt.date | str) -> ConfigRecord:
+    """A free setting as stored."""
+    return ("setting", name, value, effective_from)
 
 
 @attrs.define(eq=False)
@@ -541,7 +604,7 @@ class SqlStore:
 
     def put_configs(
         self,
-        records: Iterable[tuple[str, str, Any, _dt.date | str]],
+        records: Iterable[ConfigRecord],
         *,
         recorded_at: _dt.datetime | None = None,
     ) -> None:
@@ -586,7 +649,7 @@ class SqlStore:
         weights :func:`hazardloop.reports.build_bulletin` uses when not given others). Colour
         bands have their own typed pair, :meth:`put_colour_bands` / :meth:`colour_bands`.
         """
-        self.put_config("setting", name, value, effective_from=effective_from)
+        self.put_configs([setting_record(name, value, effective_from)])
 
     def setting(self, name: str, as_of: _dt.date | str | None = None) -> Any:
         """The setting in force on ``as_of`` (the latest if None), or None."""
@@ -596,12 +659,7 @@ class SqlStore:
         """Store the four-colour score bands (红/橙/黄/蓝) of a risk method (``"LEC"``, an LS
         matrix's name…) in force from ``effective_from``, so that every user of the database
         colours the same score the same way."""
-        value = {
-            "name": bands.name,
-            "floor": bands.floor.value,
-            "bands": [[b.lower, b.colour.value] for b in bands.bands],
-        }
-        self.put_config("colour_bands", method, value, effective_from=effective_from)
+        self.put_configs([colour_bands_record(method, bands, effective_from)])
 
     def colour_bands(self, method: str, as_of: _dt.date | str | None = None) -> Bands | None:
         """The bands of ``method`` in force on ``as_of`` (the latest if None), or None if none were stored.
@@ -612,23 +670,24 @@ class SqlStore:
         value = self.config_as_of("colour_bands", method, as_of)
         if value is None:
             return None
-        return Bands(tuple(Band(lower, colour) for lower, colour in value["bands"]), value["floor"], value["name"])
+        return bands_from_value(value)
 
     def save_deadline_config(self, config: DeadlineConfig, *, effective_from: _dt.date | str = _BEGINNING) -> None:
         """Store a deadline configuration: each limit table under its own effective date; the
-        escalation tiers and the due-soon window from ``effective_from``."""
-        for table in config.tables:
-            self.put_limit_table(table)
-        self.put_config("tiers", "tiers", [tier_to_dict(t) for t in config.tiers], effective_from=effective_from)
-        self.put_config("due_soon_days", "due_soon_days", config.due_soon_days, effective_from=effective_from)
+        escalation tiers and the due-soon window from ``effective_from``; in one transaction."""
+        self.put_configs([
+            *(limit_table_record(t) for t in config.tables),
+            tiers_record(config.tiers, effective_from),
+            due_soon_record(config.due_soon_days, effective_from),
+        ])
 
     def put_limit_table(self, table: LimitTable) -> None:
         """Store a limit table (期限表), in force from its own ``effective_from``."""
-        self.put_config("limit_table", "limit_table", limit_table_to_dict(table), effective_from=table.effective_from)
+        self.put_configs([limit_table_record(table)])
 
     def put_tiers(self, tiers: Iterable[EscalationTier], *, effective_from: _dt.date | str) -> None:
         """Store the escalation tiers (升级提醒) in force from ``effective_from``."""
-        self.put_config("tiers", "tiers", [tier_to_dict(t) for t in tiers], effective_from=effective_from)
+        self.put_configs([tiers_record(tiers, effective_from)])
 
     def deadline_config(self, as_of: _dt.date | str | None = None) -> DeadlineConfig | None:
         """The deadline configuration stored with the register, or None if none was stored.
@@ -666,11 +725,7 @@ class SqlStore:
         name: str = "local",
     ) -> None:
         """Store a locality's own extra days off or worked days (a local holiday…)."""
-        value = {
-            "holidays": sorted(to_date(d).isoformat() for d in holidays),
-            "workdays": sorted(to_date(d).isoformat() for d in workdays),
-        }
-        self.put_config("calendar_days", name, value, effective_from=effective_from)
+        self.put_configs([calendar_days_record(holidays, workdays, effective_from, name)])
 
     def calendar(self, base: ChinaCalendar | None = None) -> ChinaCalendar:
         """``base`` (default: the embedded Chinese calendar) with the stored year tables and days applied."""
