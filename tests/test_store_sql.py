@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from contextlib import contextmanager
 
 import attrs
 import pandas as pd
@@ -115,8 +116,9 @@ def test_a_stale_version_is_refused_and_nothing_is_stored(store) -> None:  # typ
     assert store.state(other.hazard_id).version == 1
 
 
-def test_a_retried_batch_is_skipped_not_duplicated(store) -> None:  # type: ignore[no-untyped-def]
-    register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+@contextmanager
+def _capturing_batches(store):  # type: ignore[no-untyped-def]
+    """Record every batch ``store.append`` is given while the block runs (and still append it)."""
     captured: list[list[Append]] = []
     real_append = store.append
 
@@ -124,12 +126,19 @@ def test_a_retried_batch_is_skipped_not_duplicated(store) -> None:  # type: igno
         captured.append(list(batch))
         return real_append(batch)
 
-    store.append = spy  # type: ignore[method-assign]
-    with register.batch():
+    store.append = spy
+    try:
+        yield captured
+    finally:
+        store.append = real_append
+
+
+def test_a_retried_batch_is_skipped_not_duplicated(store) -> None:  # type: ignore[no-untyped-def]
+    register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    with _capturing_batches(store) as captured, register.batch():
         for n in range(4):
             register.discover(unit_code="U1", domain="hazchem", description=f"h{n}", on="2026-01-05",
                               source="企业自查", level="一般", actor=FINDER)
-    store.append = real_append  # type: ignore[method-assign]
     head = store.head()
     store.append(captured[0])  # the same batch again: as after a lost commit acknowledgement
     assert store.head() == head
@@ -154,13 +163,6 @@ def test_a_bulk_batch_equals_memory_and_a_slipped_writer_is_a_conflict(store) ->
     (a writer that slipped past it) refuses the whole batch as a conflict and stores nothing."""
     durable, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
     memory, _ = make_register("2026-01-05", units=(make_unit("U1"),))
-    captured: list[list[Append]] = []
-    real_append = store.append
-
-    def spy(batch):  # type: ignore[no-untyped-def]
-        captured.append(list(batch))
-        return real_append(batch)
-
     copied: list[str] = []
     real_copy = store._copy
 
@@ -168,9 +170,9 @@ def test_a_bulk_batch_equals_memory_and_a_slipped_writer_is_a_conflict(store) ->
         copied.append(table)
         return real_copy(conn, table, columns, rows)
 
-    store.append, store._copy = spy, copy_spy  # type: ignore[method-assign]
-    _bulk(durable, 40)
-    store.append = real_append  # type: ignore[method-assign]
+    store._copy = copy_spy  # type: ignore[method-assign]
+    with _capturing_batches(store) as captured:
+        _bulk(durable, 40)
     _bulk(memory, 40)
     assert sum(len(a.events) for a in captured[0]) == 120
     assert copied == (["hl_events", "hl_hazards"] if store.dialect == "postgresql" else [])
