@@ -189,6 +189,46 @@ def test_a_bulk_batch_equals_memory_and_a_slipped_writer_is_a_conflict(store) ->
     assert store.verify(deep=True).ok
 
 
+def test_big_batches_store_the_reference_texts_and_checkpoint_alongside(store) -> None:  # type: ignore[no-untyped-def]
+    """Batches of ≥ 500 events: every stored body is the canonical JSON of its event and the
+    narrow columns are :func:`event_columns` (the append path writes both its own way); on a
+    SQLite file the WAL is checkpointed while the next batch is serialised, and nothing is lost."""
+    from hazardloop import sqlstore
+    from hazardloop.serialize import canonical, event_to_dict
+    from hazardloop.sqlrows import event_columns
+
+    durable, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+    memory, _ = make_register("2026-01-05", units=(make_unit("U1"),))
+    runs: list[int] = []
+    checkpointer = store._checkpointer
+    if checkpointer is not None:
+        real_run = checkpointer._run
+
+        def run_spy() -> None:
+            runs.append(1)
+            real_run()
+
+        checkpointer._run = run_spy  # type: ignore[method-assign]
+    for _ in range(3):
+        _bulk(durable, sqlstore._BACKGROUND_CHECKPOINT_FROM // 3 + 1)
+        _bulk(memory, sqlstore._BACKGROUND_CHECKPOINT_FROM // 3 + 1)
+    assert runs == ([1, 1, 1] if store.dialect == "sqlite" and checkpointer is not None else [])
+    assert (store.dialect == "sqlite") == (checkpointer is not None)  # the fixture's SQLite is a file
+    engine = store.engine
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT hazard_id, seq, body, deadline, provisional, actor, origin FROM hl_events ORDER BY gseq"
+        ).all()
+    events = {(e.hazard_id, e.seq): e for hid in memory.store.hazard_ids() for e in memory.history(hid)}
+    assert len(stored) == len(events) == 3 * 3 * (sqlstore._BACKGROUND_CHECKPOINT_FROM // 3 + 1)
+    for hid, seq, body, *columns in stored:
+        event = events[(hid, seq)]
+        assert body == canonical(event_to_dict(event))
+        assert tuple(columns) == event_columns(event)
+    assert list(store.states()) == list(memory.store.states())
+    assert store.verify(deep=True).ok
+
+
 def test_hazard_ids_are_never_handed_out_twice(store_url) -> None:  # type: ignore[no-untyped-def]
     a, b = open_store(store_url), open_store(store_url)
     try:

@@ -324,7 +324,7 @@ def _j_int(v: int) -> str:
 
 
 def _j_enum(v: enum.Enum) -> str:
-    return _esc(v.value)
+    return _esc(v._value_)
 
 
 def _j_actor(a: Actor) -> str:
@@ -378,7 +378,7 @@ _INLINE = {
     _j_date: '\'"\' + iso_date(p.{0}) + \'"\'',
     _j_opt_date: '("null" if p.{0} is None else \'"\' + iso_date(p.{0}) + \'"\')',
     _j_bool: '("true" if p.{0} else "false")',
-    _j_enum: "_esc(p.{0}.value)",
+    _j_enum: "_esc(p.{0}._value_)",  # not the (slow, in 3.11) .value descriptor
 }
 
 
@@ -417,14 +417,18 @@ def _compiled_payload_writers() -> dict[type, Callable[[Any], str]]:
                     namespace.update(_frepr=float.__repr__, _finite=math.isfinite)
             else:
                 expr = template.format(name)
-            parts.append(f"{(',' if i else '') + key!r} + {expr}")
-        body = " + ".join(["'{'", *parts, "'}'"])
-        exec(f"def write(p):\n    return {body}\n", namespace)  # noqa: S102 - code built from our own field names
+            parts.append(((',' if i else '') + key, expr))
+        # one %-format of the whole object: a chain of ``+`` would build a new string per field
+        form = "{" + "".join(key.replace("%", "%%") + "%s" for key, _ in parts) + "}"
+        values = "".join(f"{expr}, " for _, expr in parts)
+        exec(f"def write(p):\n    return {form!r} % ({values})\n", namespace)  # noqa: S102 - our own field names
         out[cls] = namespace["write"]
     return out
 
 
 _PAYLOAD_WRITE = _compiled_payload_writers()  # immutable after import
+# by value: hashing the enum member itself is a Python-level call (Enum.__hash__)
+_KIND_JSON = {k.value: _esc(k.value) for k in EventKind}  # immutable after import
 
 
 def _j_evidence(e: Evidence) -> str:
@@ -434,11 +438,33 @@ def _j_evidence(e: Evidence) -> str:
     )
 
 
-def event_body(event: Event, *, recorded_at: str | None = None) -> str:
+_ACTOR_TEXTS: dict[int, tuple[Actor, str, str]] = {}
+
+
+def actor_texts(a: Actor) -> tuple[str, str]:
+    """The JSON object and ``str()`` of an actor, remembered by identity: the events and states of a
+    batch share a few actor objects, and writing either costs a Python call per field.
+
+    An entry holds the actor itself, so that its id cannot be reused while the entry lives.
+    """
+    hit = _ACTOR_TEXTS.get(id(a))
+    if hit is not None and hit[0] is a:
+        return hit[1], hit[2]
+    texts = _j_actor(a), str(a)
+    if len(_ACTOR_TEXTS) >= 4096:
+        _ACTOR_TEXTS.clear()
+    _ACTOR_TEXTS[id(a)] = (a, *texts)
+    return texts
+
+
+def event_body(
+    event: Event, *, recorded_at: str | None = None, occurred_on: str | None = None, actor: str | None = None
+) -> str:
     """``canonical(event_to_dict(event))``, written directly (the hot path of appending).
 
-    A property test holds the two equal for every payload type. ``recorded_at``, if given, is
-    ``event.recorded_at.isoformat()`` already computed (the store reuses it for its column).
+    A property test holds the two equal for every payload type. ``recorded_at``,
+    ``occurred_on`` and ``actor``, if given, are the event's texts of those already computed
+    (ISO dates, the actor's JSON from :func:`actor_texts`): the store reuses them for its columns.
     """
     payload = _PAYLOAD_WRITE[type(event.payload)](event.payload)
     o = event.origin
@@ -448,11 +474,11 @@ def event_body(event: Event, *, recorded_at: str | None = None) -> str:
         else f'{{"file":{_esc(o.file)},"inferred":{_j_strs(o.inferred)},'
         f'"row":{"null" if o.row is None else int.__repr__(o.row)},"sheet":{_esc(o.sheet)}}}'
     )
-    evidence = "[" + ",".join(map(_j_evidence, event.evidence)) + "]"
+    evidence = "[" + ",".join(map(_j_evidence, event.evidence)) + "]" if event.evidence else "[]"
     return (
-        f'{{"actor":{_j_actor(event.actor)},"comment":{_esc(event.comment)},"evidence":{evidence},'
-        f'"format":{FORMAT},"hazard_id":{_esc(event.hazard_id)},"kind":{_esc(event.kind._value_)},'
-        f'"occurred_on":"{iso_date(event.occurred_on)}","origin":{origin},"payload":{payload},'
+        f'{{"actor":{actor or actor_texts(event.actor)[0]},"comment":{_esc(event.comment)},"evidence":{evidence},'
+        f'"format":{FORMAT},"hazard_id":{_esc(event.hazard_id)},"kind":{_KIND_JSON[event.kind._value_]},'
+        f'"occurred_on":"{occurred_on or iso_date(event.occurred_on)}","origin":{origin},"payload":{payload},'
         f'"recorded_at":"{recorded_at or event.recorded_at.isoformat()}","seq":{int.__repr__(event.seq)}}}'
     )
 
@@ -496,6 +522,7 @@ _ENUMS: dict[str, type[enum.Enum]] = {
 }
 _ACTORS = ("found_by", "responsible_person", "inspector", "closed_by")
 _STATE_FIELDS = tuple(f.name for f in attrs.fields(HazardState))
+_N_STATE_FIELDS = len(_STATE_FIELDS)
 _STATE_DATES = frozenset(
     f.name for f in attrs.fields(HazardState) if str(f.type) in ("_dt.date", "_dt.date | None")
 )
@@ -583,19 +610,40 @@ except ImportError:  # pragma: no cover - orjson is a dependency; stay correct w
 
 
 def state_json(state: HazardState) -> str:
-    """``state_to_dict(state)`` as compact JSON text (keys in field order, not sorted): the
-    projection's cache of a state, which :func:`state_from_dict` reads back.
+    """A state as compact JSON text (keys in field order, not sorted): the projection's cache of a
+    state, which :func:`state_from_dict` reads back.
 
-    Not canonical and never hashed. orjson (C) writes it several times faster than the stdlib
-    encoder; whatever orjson refuses (an int beyond 64 bits in a free value) goes through the
-    stdlib encoder, whose text reads back the same.
+    Not canonical and never hashed, so its form may vary: for a state without free values or
+    measurements (most of them) every field is written, defaults too, straight from the instance;
+    otherwise it is ``state_to_dict(state)``. orjson (C) writes it several times faster than the
+    stdlib encoder; whatever orjson refuses (an int beyond 64 bits in a free value) goes through
+    the stdlib encoder, whose text reads back the same.
     """
     if _orjson is not None:
         try:
+            fields = state.__dict__
+            if (
+                len(fields) == _N_STATE_FIELDS  # nothing but the fields
+                and not state.extra
+                and not state.measurements
+                and (state.funds is None or math.isfinite(state.funds))
+            ):
+                # every field, defaults too, straight from the instance: no Python call per field
+                # (orjson would write a non-finite float as null, and free values need their tags)
+                return _orjson.dumps(fields, default=_native_default).decode()
             return _orjson.dumps(_state_to_native_dict(state)).decode()
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             pass
     return _stdlib_json(_state_to_dict(state))
+
+
+def _native_default(value: Any) -> Any:
+    """What orjson cannot write by itself in a state: its actors and evidence."""
+    if type(value) is Actor:
+        return _actor_out(value)
+    if type(value) is Evidence:
+        return _evidence_out(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def state_to_dict(state: HazardState) -> dict[str, Any]:

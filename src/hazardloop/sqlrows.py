@@ -13,34 +13,39 @@ import attrs
 from hazardloop import records
 from hazardloop.lifecycle import HazardState
 from hazardloop.records import Event, EventKind
-from hazardloop.serialize import iso_date
+from hazardloop.serialize import _ISO_DATES, actor_texts, iso_date
 from hazardloop.sqlschema import PROJECTION_COLUMNS
 
-__all__ = ["DEADLINE_KINDS", "event_columns", "projection_cells"]
+__all__ = ["DEADLINE_KINDS", "DEADLINE_VALUES", "deadline_columns", "event_columns", "projection_cells"]
 
 K = EventKind
 
 DEADLINE_KINDS = frozenset({K.ASSIGN, K.REOPEN, K.EXTEND, K.RECOMPUTE, K.REGRADE, K.DETERMINE})
 """The kinds whose payload ``deadline`` becomes the effective deadline (an escalation's does not)."""
+DEADLINE_VALUES = frozenset(k.value for k in DEADLINE_KINDS)
+"""Their values: testing ``kind._value_`` against these skips Enum.__hash__, a Python-level call."""
 
 
 def event_columns(event: Event) -> tuple[str | None, int | None, str, int]:
     """The narrow replay columns of an event: deadline set, its provisional flag, actor, from a ledger."""
-    deadline = provisional = None
-    if event.kind in DEADLINE_KINDS:
+    return (*deadline_columns(event), actor_texts(event.actor)[1], 0 if event.origin is None else 1)
+
+
+def deadline_columns(event: Event) -> tuple[str | None, int | None]:
+    """The first two of :func:`event_columns`: the deadline an event sets (ISO) and its provisional flag."""
+    if event.kind._value_ in DEADLINE_VALUES:
         d = event.payload.deadline  # type: ignore[union-attr]
         if d is not None:
-            deadline = iso_date(d)
-            provisional = int(event.payload.provisional)  # type: ignore[union-attr]
-    return deadline, provisional, str(event.actor), 0 if event.origin is None else 1
+            return iso_date(d), int(event.payload.provisional)  # type: ignore[union-attr]
+    return None, None
 
 
 def _iso(v: Any) -> Any:
     return None if v is None else iso_date(v)
 
 
-def _text(v: Any) -> Any:
-    return None if v is None else str(v)
+def _actor_text(v: Any) -> Any:
+    return None if v is None else actor_texts(v)[1]
 
 
 def _flag(v: Any) -> Any:
@@ -59,7 +64,7 @@ def _plan() -> tuple[tuple[str, Any], ...]:
             # a dict lookup, not the (slow) enum ``.value`` descriptor; None maps to None
             plan.append((c, {None: None, **{m: m.value for m in enum_type}}.__getitem__))
         elif t.startswith("Actor"):
-            plan.append((c, _text))
+            plan.append((c, _actor_text))
         elif t.startswith("bool"):
             plan.append((c, _flag))
         else:
@@ -79,11 +84,13 @@ def _projection_loop(state: HazardState) -> tuple[Any, ...]:
 def _projection_writer() -> Any:
     """:func:`_projection_loop` unrolled into one tuple expression, compiled once (3x faster: the
     append path calls it for every hazard it writes)."""
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"_iso_get": _ISO_DATES.get, "_iso_date": iso_date}
     cells = []
     for i, (c, conv) in enumerate(_PLAN):
         if conv is None:
             cells.append(f"d[{c!r}]")
+        elif conv is _iso:  # inlined: most of a state's cells are dates, most of them remembered
+            cells.append(f"(None if (v{i} := d[{c!r}]) is None else _iso_get(v{i}) or _iso_date(v{i}))")
         else:
             namespace[f"_c{i}"] = conv
             cells.append(f"_c{i}(d[{c!r}])")

@@ -30,11 +30,10 @@ import sqlalchemy as sa
 from hazardloop import sqlschema as S
 from hazardloop.lifecycle import fold
 from hazardloop.records import EventKind
-from hazardloop.sqlrows import DEADLINE_KINDS
+from hazardloop.sqlrows import DEADLINE_VALUES as _DEADLINE_VALUES
 
 __all__ = ["VerifyReport", "verify_store", "verify_jsonl"]
 
-_DEADLINE_VALUES = frozenset(k.value for k in DEADLINE_KINDS)
 _MAX_PROBLEMS = 50
 
 
