@@ -80,7 +80,7 @@ def _write_v1(url: str):  # type: ignore[no-untyped-def]
 def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: ignore[no-untyped-def]
     memory = _write_v1(store_url)
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         report = store.verify(deep=True)
         assert report.ok, report.problems
         assert report.length == store.event_count() == len(memory.store.order)  # type: ignore[attr-defined]
@@ -98,7 +98,7 @@ def test_a_version_1_database_is_upgraded_in_place(store_url) -> None:  # type: 
         assert h.hazard_id == f"H{memory.store.count() + 1:06d}"
         assert store.verify().ok and store.verify().length == report.length + 1
     with open_store(store_url) as again:  # opening an upgraded store migrates nothing twice
-        assert again.schema_version() == 4 and again.verify().ok
+        assert again.schema_version() == SCHEMA_VERSION and again.verify().ok
 
 
 def _event_indexes(url: str) -> set[str]:
@@ -123,7 +123,7 @@ def test_a_version_2_database_is_upgraded_in_place(store_url) -> None:  # type: 
     engine.dispose()
     assert "hl_events_occurred_on" in _event_indexes(store_url)
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         assert "hl_events_occurred_on" not in _event_indexes(store_url)
         report = store.verify(deep=True)
         assert report.ok, report.problems
@@ -143,7 +143,7 @@ def test_a_version_2_database_is_upgraded_in_place(store_url) -> None:  # type: 
                           source="企业自查", level="一般", actor=FINDER)
         assert store.verify().ok and store.verify().length == report.length + 1
     with open_store(store_url) as again:
-        assert again.schema_version() == 4 and again.verify().ok
+        assert again.schema_version() == SCHEMA_VERSION and again.verify().ok
 
 
 def test_a_database_from_a_newer_release_is_refused(store_url) -> None:  # type: ignore[no-untyped-def]
@@ -196,7 +196,7 @@ def test_a_version_3_database_is_upgraded_in_place(store_url) -> None:  # type: 
     if sqlite:  # the v3 shape: an index for the primary key as well as the unique (hazard_id, seq)
         assert sorted(ix[3] for ix in _sqlite_event_indexes(store_url)) == ["pk", "u"]
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         if sqlite:
             assert [ix[3] for ix in _sqlite_event_indexes(store_url)] == ["u"]  # gseq is the rowid now
         report = store.verify(deep=True)
@@ -214,3 +214,45 @@ def test_a_version_3_database_is_upgraded_in_place(store_url) -> None:  # type: 
         register.discover(unit_code="U1", domain="hazchem", description="升级后", on="2026-03-02",
                           source="企业自查", level="一般", actor=FINDER)
         assert store.verify().ok and store.verify().length == report.length + 1
+
+
+def test_a_version_4_database_reads_its_whole_states_and_writes_slim_ones(store_url) -> None:  # type: ignore[no-untyped-def]
+    """v4 kept the whole state in each projection row's JSON; v5 leaves out what the cells hold.
+    A store put back into the v4 form (whole states) upgrades without a rewrite, reads the same,
+    and the rows written after the upgrade are slim and read the same too."""
+    import json
+
+    from hazardloop.serialize import state_json
+    from hazardloop.sqlrows import STATE_CELLS
+
+    with open_store(store_url) as store:
+        register, clock = make_register("2026-01-05", store=store)
+        scripted(register, clock)
+        states = {s.hazard_id: s for s in store.states()}
+    engine = sa.create_engine(normalise_url(store_url))
+    with engine.begin() as conn:
+        slim = conn.exec_driver_sql("SELECT state FROM hl_hazards").scalars().all()
+        assert slim and all(not set(json.loads(t)) & set(STATE_CELLS) for t in slim)
+        for hid, state in states.items():  # the v4 form
+            conn.execute(sa.text("UPDATE hl_hazards SET state = :s WHERE hazard_id = :h"),
+                         {"s": state_json(state), "h": hid})
+        conn.exec_driver_sql("UPDATE hl_meta SET value = '4' WHERE key = 'schema_version'")
+    with open_store(store_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert {s.hazard_id: s for s in store.states()} == states
+        assert all(store.state(hid) == state for hid, state in states.items())
+        reference, ref_clock = make_register("2026-01-05")
+        scripted(reference, ref_clock)
+        for day in ("2026-01-06", "2026-01-20"):  # the as-of replay reads unchanged rows from the projection
+            assert list(store.states_as_of(day)) == list(reference.states_as_of(day))
+        register, _ = make_register("2026-03-02", store=store)
+        new = register.discover(unit_code="U1", domain="hazchem", description="升级后", on="2026-03-02",
+                                source="企业自查", level="一般", actor=FINDER)
+        assert store.state(new.hazard_id) == new
+        assert store.verify(deep=True).ok
+    with engine.connect() as conn:
+        whole = conn.execute(sa.text("SELECT state FROM hl_hazards WHERE hazard_id != :h"), {"h": new.hazard_id}).scalars()
+        assert all("description" in json.loads(t) for t in whole)  # untouched: no rewrite
+        text = conn.execute(sa.text("SELECT state FROM hl_hazards WHERE hazard_id = :h"), {"h": new.hazard_id}).scalar()
+        assert "description" not in json.loads(text) and json.loads(text)["hazard_id"] == new.hazard_id
+    engine.dispose()

@@ -57,6 +57,8 @@ from hazardloop.serialize import (
     unit_from_dict,
     unit_to_dict,
 )
+from hazardloop.sqlrows import STATE_CELLS, projection_cells, projection_json, state_from_projection
+from hazardloop.sqlschema import PROJECTION_COLUMNS
 from hazardloop.testing import make_register
 
 from store_scenarios import scripted
@@ -231,7 +233,7 @@ def test_the_projection_writers_equal_their_references() -> None:
     """The compiled projection cells equal the loop; the projection's state JSON (orjson writing
     dates and enums natively) reads back as the state and parses to what the stdlib writes."""
     from hazardloop.serialize import state_json
-    from hazardloop.sqlrows import _projection_loop, projection_cells
+    from hazardloop.sqlrows import _projection_loop
 
     register, clock = make_register("2026-01-05")
     scripted(register, clock)
@@ -250,6 +252,9 @@ def test_the_projection_writers_equal_their_references() -> None:
             whole += 1
             assert list(written) == [f.name for f in attrs.fields(type(state))]
             assert {k: v for k, v in written.items() if k in reference} == reference
+        # the projection's slim JSON beside its cells reads back as the state too
+        assert state_from_projection(_stored_cells(state), projection_json(state)) == state
+        assert not set(json.loads(projection_json(state))) & set(STATE_CELLS)
     assert whole, "no state took the whole-instance form"
 
 
@@ -277,9 +282,17 @@ def test_the_state_json_reads_back_in_both_its_forms(  # type: ignore[no-untyped
     state = attrs.evolve(base, funds=funds, measurements=measurements, extra=extra, evidence=evidence,
                          dual_reports=dual, escalations=escalations, inspector=inspector, hazard_code=code)
     back = state_from_dict(json.loads(state_json(state)))
-    assert _same(back, state)
-    if not _has_nan(state):
-        assert back == state
+    slim = state_from_projection(_stored_cells(state), projection_json(state))
+    for read in (back, slim):
+        assert _same(read, state)
+        if not _has_nan(state):
+            assert read == state
+
+
+def _stored_cells(state: object) -> list[object]:
+    """The :data:`STATE_CELLS` of a state as a database gives them back (flags as 0/1)."""
+    cells = dict(zip(PROJECTION_COLUMNS, projection_cells(state)))
+    return [cells[c] for c in STATE_CELLS]
 
 
 def _scripted_states() -> list[object]:

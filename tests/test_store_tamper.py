@@ -12,7 +12,7 @@ from hazardloop.cli import cli
 from hazardloop.serialize import canonical
 from hazardloop.sqlschema import GENESIS, chain_hash
 from hazardloop.sqlstore import normalise_url, open_store
-from hazardloop.testing import make_register
+from hazardloop.testing import FINDER, make_register
 
 from store_scenarios import scripted
 
@@ -167,9 +167,19 @@ def test_a_tampered_projection_is_caught(filled) -> None:  # type: ignore[no-unt
     assert not report.ok and "H000002" in report.problems[0]
 
 
-def test_a_rewritten_state_is_caught_by_a_deep_check(filled) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("where", [
+    # a cell the state is read from
+    "description = '已整改'",
+    # the state JSON beside the cells: who found it
+    "state = REPLACE(state, '赵排查', '无名氏')",
+])
+def test_a_rewritten_state_is_caught_by_a_deep_check(filled, where) -> None:  # type: ignore[no-untyped-def]
     url, _ = filled
-    _tamper(url, "UPDATE hl_hazards SET state = REPLACE(state, '巷道支护不足', '已整改') WHERE hazard_id = 'H000002'")
+    with open_store(url) as store:
+        before = store.state("H000002")
+    _tamper(url, f"UPDATE hl_hazards SET {where} WHERE hazard_id = 'H000002'")
+    with open_store(url) as store:
+        assert store.state("H000002") != before  # the projection now says something else
     assert _verify(url).ok
     report = _verify(url, deep=True)
     assert not report.ok and "H000002" in report.problems[0]
@@ -181,3 +191,61 @@ def test_cli_verify_exits_non_zero_naming_the_first_broken_event(filled) -> None
     result = CliRunner().invoke(cli, ["verify", "--db", url])
     assert result.exit_code == 1
     assert f"first broken: event {eid} (position 5)" in result.output
+
+
+def test_an_anchor_log_catches_a_cut_that_also_rewrote_the_recorded_head(filled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Heads recorded with ``head --record`` over time: all hold while the store is intact; once
+    the newest events are cut off and the recorded head is set back to match (so that the chain
+    alone verifies), the later anchor is reported missing and the earlier one still holds."""
+    url, _ = filled
+    log = tmp_path / "anchors.txt"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["head", "--db", url, "--record", str(log)]).exit_code == 0
+    with open_store(url) as store:
+        first_head, first_length = store.head()
+        register, _ = make_register("2026-03-01", store=store)
+        unit = register.units()[0].code
+        for i in range(3):  # more history after the first anchor: new hazards
+            register.discover(unit_code=unit, domain="hazchem", description=f"新隐患{i}", on="2026-03-01",
+                              source="企业自查", level="一般", actor=FINDER)
+        second_head, second_length = store.head()
+    assert second_length > first_length
+    assert runner.invoke(cli, ["head", "--db", url, "--record", str(log)]).exit_code == 0
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[1:] for line in lines] == [[first_head, str(first_length)], [second_head, str(second_length)]]
+
+    ok = runner.invoke(cli, ["verify", "--db", url, "--anchors", str(log), "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["anchors_held"] == 2
+
+    _tamper(url, f"DELETE FROM hl_events WHERE gseq > {first_length}",
+            f"UPDATE hl_chain SET head = '{first_head}', length = {first_length}")
+    with open_store(url) as store:
+        hazards = [hid for hid in store.hazard_ids() if store.events(hid) == ()]
+    _tamper(url, *(f"DELETE FROM hl_hazards WHERE hazard_id = '{hid}'" for hid in hazards))
+    assert _verify(url).ok  # the chain and its recorded head agree again: alone, verify cannot tell
+    broken = runner.invoke(cli, ["verify", "--db", url, "--anchors", str(log), "--json"])
+    assert broken.exit_code == 1
+    report = json.loads(broken.output)
+    assert report["anchors_held"] == 1
+    assert report["problems"][0].startswith(f"anchor 2: no event has hash {second_head} (recorded at {second_length} events)")
+
+
+def test_an_anchor_log_is_read_strictly_and_checks_positions(filled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hazardloop.sqlverify import read_anchor_log
+
+    url, _ = filled
+    with open_store(url) as store:
+        head, length = store.head()
+    text = f"# kept on the county's file server\n\n2026-01-05T09:00:00+08:00 {head.upper()} {length} 月报\n{head}\n"
+    assert read_anchor_log(text) == ((head, length), (head, None))
+    with pytest.raises(ValueError, match=r"log.txt:2: expected one head hash"):
+        read_anchor_log(f"{head} 1\nnot a hash\n", "log.txt")
+    # a head recorded at the wrong position is refused although the hash is in the chain
+    with open_store(url) as store:
+        report = store.verify(anchors=[(head, length + 1)])
+    assert not report.ok and f"recorded at {length + 1} events but is at position {length}" in report.problems[0]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2026-01-05 no hash here\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", "--db", url, "--anchors", str(bad)])
+    assert result.exit_code != 0 and "bad.txt:1" in result.output

@@ -26,7 +26,7 @@ import datetime as _dt
 import enum
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import attrs
@@ -62,6 +62,7 @@ __all__ = [
     "unit_to_dict",
     "unit_from_dict",
     "state_to_dict",
+    "state_json_writer",
     "state_json",
     "state_from_dict",
     "limit_table_to_dict",
@@ -609,32 +610,60 @@ except ImportError:  # pragma: no cover - orjson is a dependency; stay correct w
     _orjson = None
 
 
-def state_json(state: HazardState) -> str:
-    """A state as compact JSON text (keys in field order, not sorted): the projection's cache of a
-    state, which :func:`state_from_dict` reads back.
+def state_json_writer(omit: Collection[str] = ()) -> Callable[[HazardState], str]:
+    """A writer of a state as compact JSON text (keys in field order), leaving out the fields
+    ``omit`` names: the caller keeps those elsewhere (the store keeps them in its projection
+    columns) and gives them back to :func:`state_from_dict` beside the text.
 
-    Not canonical and never hashed, so its form may vary: for a state without free values or
-    measurements (most of them) every field is written, defaults too, straight from the instance;
-    otherwise it is ``state_to_dict(state)``. orjson (C) writes it several times faster than the
-    stdlib encoder; whatever orjson refuses (an int beyond 64 bits in a free value) goes through
-    the stdlib encoder, whose text reads back the same.
+    The text is not canonical and never hashed, so its form may vary: for a state without free
+    values or measurements (most of them) every field kept is written, defaults too, straight
+    from the instance; otherwise it is ``state_to_dict(state)`` less ``omit``. orjson (C) writes it
+    several times faster than the stdlib encoder; whatever orjson refuses (an int beyond 64 bits
+    in a free value) goes through the stdlib encoder, whose text reads back the same.
     """
-    if _orjson is not None:
-        try:
-            fields = state.__dict__
-            if (
-                len(fields) == _N_STATE_FIELDS  # nothing but the fields
-                and not state.extra
-                and not state.measurements
-                and (state.funds is None or math.isfinite(state.funds))
-            ):
-                # every field, defaults too, straight from the instance: no Python call per field
-                # (orjson would write a non-finite float as null, and free values need their tags)
-                return _orjson.dumps(fields, default=_native_default).decode()
-            return _orjson.dumps(_state_to_native_dict(state)).decode()
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            pass
-    return _stdlib_json(_state_to_dict(state))
+    dropped = tuple(n for n in _STATE_FIELDS if n in set(omit))
+
+    def _less(d: dict[str, Any]) -> dict[str, Any]:
+        for name in dropped:
+            d.pop(name, None)
+        return d
+
+    def pick(fields: dict[str, Any]) -> dict[str, Any]:
+        if not dropped:
+            return fields
+        # a C copy less the dropped keys: cheaper than a dict built of the kept ones
+        out = fields.copy()
+        for name in dropped:
+            del out[name]
+        return out
+
+    def write(state: HazardState) -> str:
+        if _orjson is not None:
+            try:
+                fields = state.__dict__
+                if (
+                    len(fields) == _N_STATE_FIELDS  # nothing but the fields
+                    and not state.extra
+                    and not state.measurements
+                    and (state.funds is None or math.isfinite(state.funds))
+                ):
+                    # orjson would write a non-finite float as null, and free values need their tags
+                    return _orjson.dumps(pick(fields), default=_native_default).decode()
+                return _orjson.dumps(_less(_state_to_native_dict(state))).decode()
+            except TypeError:  # orjson.JSONEncodeError is a TypeError
+                pass
+        return _stdlib_json(_less(_state_to_dict(state)))
+
+    return write
+
+
+_whole_state_json = state_json_writer()
+
+
+def state_json(state: HazardState) -> str:
+    """A whole state as compact JSON text, which :func:`state_from_dict` reads back (see
+    :func:`state_json_writer`, which leaves nothing out here)."""
+    return _whole_state_json(state)
 
 
 def _native_default(value: Any) -> Any:

@@ -28,7 +28,8 @@ import pandas as pd
 from hazardloop.lifecycle import HazardState, fold_until
 from hazardloop.records import EventKind, Level, Source, Stage
 from hazardloop.register import FRAME_COLUMNS, typed_frame
-from hazardloop.serialize import decode_value, event_from_dict, state_from_dict
+from hazardloop.serialize import decode_value, event_from_dict
+from hazardloop.sqlrows import STATE_CELLS, state_from_projection
 from hazardloop.sqlschema import PROJECTION_COLUMNS
 
 try:  # orjson decodes long arrays about twice as fast as json.loads
@@ -69,7 +70,8 @@ def states_as_of(store: Any, day: _dt.date) -> Iterator[HazardState]:
     sql = store._sql
     with store._read() as conn:
         rows = conn.exec_driver_sql(
-            sql("SELECT hazard_id, state, last_event_on FROM hl_hazards WHERE found_on <= ? ORDER BY first_gseq"),
+            sql(f"SELECT hazard_id, last_event_on, state, {', '.join(STATE_CELLS)} FROM hl_hazards "
+                "WHERE found_on <= ? ORDER BY first_gseq"),
             (iso,),
         ).all()
         changed_events = conn.exec_driver_sql(
@@ -82,9 +84,9 @@ def states_as_of(store: Any, day: _dt.date) -> Iterator[HazardState]:
     histories: dict[str, list[Any]] = {}
     for hid, body in changed_events:
         histories.setdefault(hid, []).append(event_from_dict(json.loads(body)))
-    for hid, state_json, last_on in rows:
+    for hid, last_on, state_json, *cells in rows:
         if last_on <= iso:
-            yield state_from_dict(json.loads(state_json))
+            yield state_from_projection(cells, state_json)
         else:
             state = fold_until(histories.get(hid, ()), day)
             if state is not None:

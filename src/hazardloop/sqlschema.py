@@ -56,7 +56,7 @@ __all__ = [
     "chain_hash",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first event of a register."""
 
@@ -351,11 +351,19 @@ def _v3_to_v4(conn: Connection) -> None:
     _append_only_triggers(conn)
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """Version 5: a projection row's ``state`` JSON may leave out what its cells hold exactly
+    (:data:`hazardloop.sqlrows.STATE_CELLS`). Rows already stored keep their whole state and read
+    the same; nothing is rewritten. The version is raised so that an older release, which reads
+    the JSON alone, refuses the database instead of misreading it."""
+
+
 MIGRATIONS: Sequence[tuple[int, Callable[[Connection], None]]] = (
     (1, _create_v1),
     (2, _v1_to_v2),
     (3, _v2_to_v3),
     (4, _v3_to_v4),
+    (5, _v4_to_v5),
 )
 """(version reached, step) in order; step *n* upgrades a database at version *n − 1*."""
 

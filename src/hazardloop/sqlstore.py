@@ -64,14 +64,12 @@ from hazardloop.serialize import (
     iso_date,
     limit_table_from_dict,
     limit_table_to_dict,
-    state_from_dict,
-    state_json,
     tier_from_dict,
     tier_to_dict,
     unit_from_dict,
     unit_to_dict,
 )
-from hazardloop.sqlrows import deadline_columns, projection_cells
+from hazardloop.sqlrows import STATE_CELLS, deadline_columns, projection_cells, projection_json, state_from_projection
 from hazardloop.store import Append
 
 __all__ = [
@@ -118,6 +116,8 @@ except ImportError:  # pragma: no cover - no PostgreSQL driver: no COPY either
 
 _COPY_FROM = 64
 """Rows (events and new hazards) from which a PostgreSQL append uses COPY rather than INSERT."""
+_STATE_QUERY = sa.select(S.hazards.c.state, *(S.hazards.c[c] for c in STATE_CELLS))
+"""A projection row as :func:`~hazardloop.sqlrows.state_from_projection` reads it: state JSON, then cells."""
 _HAZARD_ROW = ("hazard_id", "first_gseq", "version", "last_event_on", "state", *S.PROJECTION_COLUMNS)
 _BEGINNING = "1900-01-01"
 _INSERT_EVENT = f"INSERT INTO hl_events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join(['?'] * len(EVENT_COLUMNS))})"
@@ -402,7 +402,7 @@ class SqlStore:
                     0 if e.origin is None else 1,
                 ]
             )
-        return _Prepared(item, rows, state_json(item.state), projection_cells(item.state))
+        return _Prepared(item, rows, projection_json(item.state), projection_cells(item.state))
 
     def append(self, batch: Sequence[Append]) -> None:
         """Append every item of ``batch`` in one transaction: all or nothing.
@@ -547,8 +547,8 @@ class SqlStore:
     def state(self, hazard_id: str) -> HazardState | None:
         """The current state of a hazard (from the projection), or None."""
         with self._read() as conn:
-            text = conn.execute(sa.select(S.hazards.c.state).where(S.hazards.c.hazard_id == hazard_id)).scalar()
-        return None if text is None else state_from_dict(json.loads(text))
+            row = conn.execute(_STATE_QUERY.where(S.hazards.c.hazard_id == hazard_id)).first()
+        return None if row is None else state_from_projection(row[1:], row[0])
 
     def events(self, hazard_id: str) -> Sequence[Event]:
         """A hazard's events in order (empty if unknown)."""
@@ -566,8 +566,8 @@ class SqlStore:
     def states(self) -> Iterator[HazardState]:
         """Every hazard's current state, in :meth:`hazard_ids` order."""
         with self._read() as conn:
-            texts = list(conn.execute(sa.select(S.hazards.c.state).order_by(S.hazards.c.first_gseq)).scalars())
-        return (state_from_dict(json.loads(t)) for t in texts)
+            rows = conn.execute(_STATE_QUERY.order_by(S.hazards.c.first_gseq)).all()
+        return (state_from_projection(row[1:], row[0]) for row in rows)
 
     def count(self) -> int:
         """How many hazards the store holds."""
@@ -832,14 +832,16 @@ class SqlStore:
             head, n = h, gseq
         return head, n
 
-    def verify(self, *, anchor: str | None = None, deep: bool = False) -> Any:
-        """Check the hash chain, the columns against the bodies, the projection (and ``anchor``).
+    def verify(self, *, anchor: str | None = None, anchors: Sequence[tuple[str, int | None]] = (),
+               deep: bool = False) -> Any:
+        """Check the hash chain, the columns against the bodies, the projection (and ``anchor``,
+        and every head of ``anchors``, an anchor log read by :func:`~hazardloop.sqlverify.read_anchor_log`).
 
         See :func:`hazardloop.sqlverify.verify_store`.
         """
         from hazardloop.sqlverify import verify_store
 
-        return verify_store(self, anchor=anchor, deep=deep)
+        return verify_store(self, anchor=anchor, anchors=anchors, deep=deep)
 
 
 def open_store(url: str | None = None, *, id_prefix: str = "H") -> SqlStore:

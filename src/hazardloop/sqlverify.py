@@ -15,13 +15,16 @@ What is checked, in chain order (``gseq``):
    fold of its events);
 8. ``anchor``: the store still contains an event with that hash. A chain alone cannot show that
    someone rebuilt it from the start or cut its newest events *and* the recorded head; an anchor
-   printed earlier (on an export or a bulletin) can.
+   printed earlier (on an export or a bulletin) can;
+9. ``anchors``: every head of an anchor log (``hazardloop head --record FILE``, kept away from the
+   database) is still in the chain, at the position it had when it was recorded.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 import attrs
@@ -32,7 +35,7 @@ from hazardloop.lifecycle import fold
 from hazardloop.records import EventKind
 from hazardloop.sqlrows import DEADLINE_VALUES as _DEADLINE_VALUES
 
-__all__ = ["VerifyReport", "verify_store", "verify_jsonl"]
+__all__ = ["Anchor", "VerifyReport", "anchor_line", "read_anchor_log", "verify_store", "verify_jsonl"]
 
 _MAX_PROBLEMS = 50
 
@@ -47,6 +50,7 @@ class VerifyReport:
     problems: tuple[str, ...]
     first_broken: str | None  #: the first broken event, as ``hazard#seq (position n)``
     anchor_position: int | None = None  #: where the anchor was found, if one was given
+    anchors_held: int = 0  #: anchors of an anchor log found where they were recorded
 
     def summary(self) -> str:
         """One line for a terminal."""
@@ -54,8 +58,43 @@ class VerifyReport:
             text = f"ok: {self.length} events, head {self.head}"
             if self.anchor_position is not None:
                 text += f"; anchor found at position {self.anchor_position}"
+            if self.anchors_held:
+                text += f"; all {self.anchors_held} anchors of the log held"
             return text
         return f"BROKEN at {self.first_broken}: {self.problems[0]}"
+
+
+Anchor = tuple[str, "int | None"]
+"""A recorded head: its hash and, if known, the number of events it closed (its position)."""
+
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def anchor_line(head: str, length: int, recorded_at: str) -> str:
+    """One line of an anchor log: when, the head hash, the number of events (tab-separated)."""
+    return f"{recorded_at}\t{head}\t{length}\n"
+
+
+def read_anchor_log(text: str, source: str = "<anchors>") -> tuple[Anchor, ...]:
+    """The anchors of an anchor log, in its order.
+
+    Each line holds a head hash (64 hex digits) and, after it, optionally the number of events
+    it closed; other words on the line (the date :func:`anchor_line` writes, a note) are ignored.
+    Blank lines and lines starting with ``#`` are skipped. Raises ValueError naming
+    ``source:line`` for a line without a hash or with two.
+    """
+    out: list[Anchor] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        hashes = [i for i, w in enumerate(words) if _HASH.match(w.lower())]
+        if len(hashes) != 1:
+            raise ValueError(f"{source}:{number}: expected one head hash (64 hex digits), found {len(hashes)}")
+        at = hashes[0]
+        length = next((int(w) for w in words[at + 1 :] if w.isdigit()), None)
+        out.append((words[at].lower(), length))
+    return tuple(out)
 
 
 def _actor_text(actor: dict[str, str]) -> str:
@@ -66,13 +105,16 @@ def _actor_text(actor: dict[str, str]) -> str:
 class _Checker:
     """Walks rows in chain order and collects problems."""
 
-    def __init__(self, anchor: str | None) -> None:
+    def __init__(self, anchor: str | None, anchors: Sequence[Anchor] = ()) -> None:
         self.head = S.GENESIS
         self.n = 0
         self.problems: list[str] = []
         self.first_broken: str | None = None
         self.anchor = anchor
         self.anchor_position: int | None = None
+        self.anchors = tuple(anchors)
+        self._wanted = {h for h, _ in self.anchors}
+        self._found: dict[str, int] = {}  # anchor hash -> where it is in the chain
         self.last_seq: dict[str, int] = {}
 
     def problem(self, where: str, text: str) -> None:
@@ -102,6 +144,8 @@ class _Checker:
             self.problem(where, "its hash does not match its content (the event was edited)")
         if self.anchor is not None and h == self.anchor:
             self.anchor_position = gseq
+        if h in self._wanted:
+            self._found[h] = gseq
         self.head = h or ""
         if d is None:
             self.problem(where, "its body is not a valid event")
@@ -146,6 +190,16 @@ class _Checker:
                 "anchor",
                 f"no event has hash {self.anchor}: the store no longer holds that head (cut off or rebuilt)",
             )
+        held = 0
+        for number, (h, length) in enumerate(self.anchors, start=1):
+            found = self._found.get(h)
+            if found is None:
+                self.problem(f"anchor {number}", f"no event has hash {h} (recorded at {length} events): "
+                             "the store no longer holds that head (cut off or rebuilt)")
+            elif length is not None and found != length:
+                self.problem(f"anchor {number}", f"hash {h} was recorded at {length} events but is at position {found}")
+            else:
+                held += 1
         return VerifyReport(
             ok=not self.problems,
             length=self.n,
@@ -153,6 +207,7 @@ class _Checker:
             problems=tuple(self.problems),
             first_broken=self.first_broken,
             anchor_position=self.anchor_position,
+            anchors_held=held,
         )
 
 
@@ -175,9 +230,11 @@ def _rows(store: Any, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
         last = rows[-1][0]
 
 
-def verify_store(store: Any, *, anchor: str | None = None, deep: bool = False) -> VerifyReport:
+def verify_store(
+    store: Any, *, anchor: str | None = None, anchors: Sequence[Anchor] = (), deep: bool = False
+) -> VerifyReport:
     """Verify a :class:`~hazardloop.sqlstore.SqlStore` (see the module docstring for what is checked)."""
-    checker = _Checker(anchor)
+    checker = _Checker(anchor, anchors)
     for row in _rows(store):
         checker.row(int(row[0]), row[1], row[2], row[3], dict(zip(_COLS, row)))
     extra: list[str] = []
@@ -207,11 +264,11 @@ def verify_store(store: Any, *, anchor: str | None = None, deep: bool = False) -
     return checker.report(extra)
 
 
-def verify_jsonl(stream: IO[str], *, anchor: str | None = None) -> VerifyReport:
+def verify_jsonl(stream: IO[str], *, anchor: str | None = None, anchors: Sequence[Anchor] = ()) -> VerifyReport:
     """Verify an export written by :meth:`~hazardloop.sqlstore.SqlStore.export_jsonl` (an archive)."""
     from hazardloop.serialize import canonical
 
-    checker = _Checker(anchor)
+    checker = _Checker(anchor, anchors)
     for line in stream:
         if not line.strip():
             continue
