@@ -23,7 +23,12 @@ Design
   and nothing of its batch is stored.
 - **Idempotent batches**: an item whose events are already stored byte for byte (a retry after
   a crash or a lost commit acknowledgement) is skipped, not refused and not duplicated.
-- **Projection** (``hl_hazards``): each hazard's current state (JSON) and its frame columns.
+- **Projection** (``hl_hazards``): each hazard's frame columns, and its state as JSON less what
+  those columns give back exactly (:data:`hazardloop.sqlrows.STATE_CELLS`; since schema v5).
+- **Bulk appends on SQLite** checkpoint the write-ahead log in a helper thread while the batch
+  is serialised, so the commit does not (see :class:`_WalCheckpointer`).
+- **Anchors**: ``hazardloop head --record FILE`` keeps an anchor log away from the database;
+  ``verify --anchors FILE`` proves every head in it is still in the chain, at its position.
 - **Bulk rows on PostgreSQL** go in with ``COPY … FROM STDIN`` (≈1.65× the events per second of
   psycopg's batched INSERT on a 100,000-event import), in the same transaction and under the
   same lock, so nothing else about an append changes.
