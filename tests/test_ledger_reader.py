@@ -89,6 +89,36 @@ def test_csv_in_every_encoding_seen(tmp_path: Path, encoding: str) -> None:
     assert sheet.rows[0].row == 3
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_unicode_text_from_excel_is_read(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode text" (*.txt): UTF-16 with a byte-order mark, tab-separated; a UTF-16 file
+    without its mark is still refused as not text (nothing tells its byte order)."""
+    rows = [["填报单位：甲公司"], HEADER, [str(v) for v in ROW1[:3]] + ["2021/04/02", "一般", "30"]]
+    text = "\r\n".join("\t".join(map(str, r)) for r in rows) + "\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    (tmp_path / "a.txt").write_bytes(data)
+    sheet = read_ledger(tmp_path / "a.txt").sheets[0]
+    assert sheet.meta_value("填报单位") == "甲公司"
+    assert sheet.rows[0].cells[2] == "储罐区静电接地断开"
+    assert tuple(sheet.rows[0].cells[3:]) == ("2021/04/02", "一般", "30")  # tab-separated: six cells, as written
+    assert sheet.rows[0].row == 3
+    (tmp_path / "b.txt").write_bytes(text.encode("utf-16-le"))  # no mark
+    with pytest.raises(LedgerReadError, match="不是 CSV"):
+        read_ledger(tmp_path / "b.txt")
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_a_short_delimited_file_with_a_title_row_splits_on_its_own_delimiter(tmp_path: Path, delimiter: str) -> None:
+    """The csv sniffer gives up on a title row without delimiters: the delimiter the file holds most of is taken."""
+    rows = [["XX县隐患排查台账"], HEADER, [str(v) for v in ROW1[:3]] + ["2021/04/02", "一般", "30"]]
+    (tmp_path / "a.csv").write_text("\n".join(delimiter.join(r) for r in rows) + "\n", encoding="utf-8")
+    sheet = read_ledger(tmp_path / "a.csv").sheets[0]
+    assert sheet.problem == "", sheet.problem
+    assert tuple(sheet.rows[0].cells[2:]) == ("储罐区静电接地断开", "2021/04/02", "一般", "30")
+
+
 def test_rows_without_a_hazard_are_skipped_with_their_reason(tmp_path: Path) -> None:
     rows = [
         HEADER,

@@ -59,7 +59,7 @@ class VerifyReport:
             if self.anchor_position is not None:
                 text += f"; anchor found at position {self.anchor_position}"
             if self.anchors_held:
-                text += f"; all {self.anchors_held} anchors of the log held"
+                text += f"; all {self.anchors_held} anchors of the log held" if self.anchors_held > 1 else "; the anchor of the log held"
             return text
         return f"BROKEN at {self.first_broken}: {self.problems[0]}"
 
