@@ -37,8 +37,8 @@ def main() -> None:
         ("GS01", "gas", "2026-02-04", "重大", ["JC2023-9.2", "JC2023-9.0"], {}, "立管设置在卫生间内, 未书面告知"),
         ("MN01", "mines", "2026-02-05", "重大", ["KA88-TL-b"], {}, "堆积子坝外坡比陡于设计"),
     ]
-    for unit, domain, on, level, criteria, extra, text in found:
-        state = register.discover(unit_code=unit, domain=domain, description=text, on=on, source="执法检查",
+    for code, domain, on, level, criteria, extra, text in found:
+        state = register.discover(unit_code=code, domain=domain, description=text, on=on, source="执法检查",
                                   level=level, actor=FINDER, criteria=criteria, extra=extra)
         if level == "重大":
             register.assign(state.hazard_id, on=on, actor=ASSIGNER, responsible_person=RESPONSIBLE,
@@ -54,7 +54,7 @@ def main() -> None:
     print(f"\n四色 (colours) on {day}:")
     for c in colours:
         print(f"  {c.unit_code} {c.colour.value if c.colour else '—'}  {' | '.join(c.reasons)}")
-    print("\n乡镇 (towns):", {t: c.colour.value for t, c in town_colours(colours, register.units()).items()})
+    print("\n乡镇 (towns):", {t: c.colour.value if c.colour else "—" for t, c in town_colours(colours, register.units()).items()})
 
 
 if __name__ == "__main__":

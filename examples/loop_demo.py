@@ -162,7 +162,7 @@ def main() -> None:
     print(f"\n四色 (unit colours) on {AS_OF}:")
     for c in colours:
         print(f"  {c.unit_code} {c.colour.value if c.colour else '—'}  {' | '.join(c.reasons)}")
-    print("乡镇 (towns):", {t: c.colour.value for t, c in town_colours(colours, register.units()).items()})
+    print("乡镇 (towns):", {t: c.colour.value if c.colour else "—" for t, c in town_colours(colours, register.units()).items()})
 
 
 if __name__ == "__main__":

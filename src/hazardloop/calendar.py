@@ -37,13 +37,22 @@ class HolidayCalendar(Protocol):
         ...
 
 
+def _date_set(days: Iterable[_dt.date]) -> frozenset[_dt.date]:
+    # a named converter: type checkers read its parameter as the field's __init__ type
+    return frozenset(days)
+
+
+def _year_set(years: Iterable[int]) -> frozenset[int]:
+    return frozenset(years)
+
+
 @attrs.frozen
 class YearTable:
     """One year's official schedule: its days off (holidays) and its make-up working days."""
 
     year: int
-    holidays: frozenset[_dt.date] = attrs.field(converter=frozenset)
-    workdays: frozenset[_dt.date] = attrs.field(converter=frozenset)
+    holidays: frozenset[_dt.date] = attrs.field(converter=_date_set)
+    workdays: frozenset[_dt.date] = attrs.field(converter=_date_set)
 
     def __attrs_post_init__(self) -> None:
         for day in (*self.holidays, *self.workdays):
@@ -87,9 +96,9 @@ class ChinaCalendar:
     Immutable: :meth:`with_year` and :meth:`with_days` return a new calendar.
     """
 
-    holidays: frozenset[_dt.date] = attrs.field(converter=frozenset, default=frozenset())
-    workdays: frozenset[_dt.date] = attrs.field(converter=frozenset, default=frozenset())
-    years: frozenset[int] = attrs.field(converter=frozenset, default=frozenset())
+    holidays: frozenset[_dt.date] = attrs.field(converter=_date_set, default=frozenset())
+    workdays: frozenset[_dt.date] = attrs.field(converter=_date_set, default=frozenset())
+    years: frozenset[int] = attrs.field(converter=_year_set, default=frozenset())
 
     @classmethod
     def default(cls) -> ChinaCalendar:

@@ -308,13 +308,15 @@ def add_command(db: str | None, unit_code: str, domain: str, description: str, l
     _echo_state(state, as_json, "发现")
 
 
-def _verb(name: str) -> Callable[[F], F]:
+def _verb(name: str) -> Callable[[Callable[..., None]], click.Command]:
     """Common decorators of a transition verb on one hazard (its help is the function's docstring)."""
 
-    def deco(func: F) -> F:
+    def deco(func: Callable[..., None]) -> click.Command:
+        wrapped: Any = func
         for d in reversed((click.command(name), click.argument("hazard_id"), DB_OPTION, _on, _js)):
-            func = d(func)
-        return func
+            wrapped = d(wrapped)
+        assert isinstance(wrapped, click.Command)
+        return wrapped
 
     return deco
 

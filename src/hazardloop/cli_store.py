@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import IO
 
 import click
 
@@ -74,7 +75,7 @@ def verify_command(db: str | None, anchor: str | None, anchor_log: str | None, d
 @click.command("export")
 @DB_OPTION
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="JSON-lines file (default: stdout).")
-def export_command(db: str | None, output: click.utils.LazyFile) -> None:
+def export_command(db: str | None, output: IO[str]) -> None:
     """Write every event as JSON lines; print the chain head (keep it as an anchor)."""
     with _open(db) as store:
         head, length = store.export_jsonl(output)

@@ -56,11 +56,17 @@ class DayCount(str, enum.Enum):
     WORKING = "工作日"
 
 
-def _opt_enum(cls: type[enum.Enum]):  # type: ignore[no-untyped-def]
-    def convert(value: object) -> object:
-        return None if value is None else cls(value)
+# named converters: type checkers read a named converter's parameter as the field's __init__ type
+def _opt_level(value: Level | str | None) -> Level | None:
+    return None if value is None else Level(value)
 
-    return convert
+
+def _opt_listing(value: ListingLevel | str | None) -> ListingLevel | None:
+    return None if value is None else ListingLevel(value)
+
+
+def _rules(rules: Iterable[LimitRule]) -> tuple[LimitRule, ...]:
+    return tuple(rules)
 
 
 @frozen
@@ -72,8 +78,8 @@ class LimitRule:
     the assigner sets the deadline, at most that many days out. Neither: the assigner's date stands.
     """
 
-    level: Level | None = field(default=None, converter=_opt_enum(Level))
-    listing: ListingLevel | None = field(default=None, converter=_opt_enum(ListingLevel))
+    level: Level | None = field(default=None, converter=_opt_level)
+    listing: ListingLevel | None = field(default=None, converter=_opt_listing)
     days: int | None = field(default=None, validator=v.optional([v.instance_of(int), v.ge(0)]))
     cap_days: int | None = field(default=None, validator=v.optional([v.instance_of(int), v.ge(0)]))
     count: DayCount = field(default=DayCount.NATURAL, converter=DayCount)
@@ -105,7 +111,7 @@ class LimitTable:
 
     name: str
     effective_from: _dt.date
-    rules: tuple[LimitRule, ...] = field(converter=tuple)
+    rules: tuple[LimitRule, ...] = field(converter=_rules)
     roll_over: bool = True  #: 民法典 第二百零三条: a last day on a rest day moves to the next working day
 
     def __attrs_post_init__(self) -> None:

@@ -11,7 +11,7 @@ import datetime as _dt
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 import attrs
 from attrs import field, frozen, validators as v
@@ -246,22 +246,47 @@ def _non_empty(instance: Any, attribute: attrs.Attribute[Any], value: str) -> No
         )
 
 
-def _enum(cls: type[enum.Enum]) -> Any:
-    """Converter: accept the member, its value (the Chinese term) or its English name."""
+_E = TypeVar("_E", bound=enum.Enum)
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, cls):
-            return value
-        try:
-            return cls(value)
-        except ValueError:
-            pass
-        if isinstance(value, str) and value.upper() in cls.__members__:
-            return cls.__members__[value.upper()]
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise InvalidRecordError(f"{value!r} is not a {cls.__name__} (one of: {allowed})")
 
-    return convert
+def _coerce(cls: type[_E], value: object) -> _E:
+    """``value`` as a member of ``cls``: the member, its value (the Chinese term) or its English name."""
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        pass
+    if isinstance(value, str) and value.upper() in cls.__members__:
+        return cls.__members__[value.upper()]
+    allowed = ", ".join(str(m.value) for m in cls)
+    raise InvalidRecordError(f"{value!r} is not a {cls.__name__} (one of: {allowed})")
+
+
+# the fields' converters, one named function each: type checkers (the attrs plugin of mypy) read
+# a named converter's parameter as the field's type in __init__, but not a factory's product
+def _to_source(value: Source | str) -> Source:
+    return _coerce(Source, value)
+
+
+def _to_level(value: Level | str) -> Level:
+    return _coerce(Level, value)
+
+
+def _to_listing_level(value: ListingLevel | str) -> ListingLevel:
+    return _coerce(ListingLevel, value)
+
+
+def _to_event_kind(value: EventKind | str) -> EventKind:
+    return _coerce(EventKind, value)
+
+
+def _to_evidence_phase(value: EvidencePhase | str) -> EvidencePhase:
+    return _coerce(EvidencePhase, value)
+
+
+def _to_recipient(value: ReportRecipient | str) -> ReportRecipient:
+    return _coerce(ReportRecipient, value)
 
 
 def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...]:
@@ -366,7 +391,7 @@ class Evidence:
     uri: str = field(converter=_strip, validator=_non_empty)
     sha256: str = field(converter=lambda s: _strip(s).lower())
     caption: str = field(default="", converter=_strip)
-    phase: EvidencePhase = field(default=EvidencePhase.AFTER, converter=_enum(EvidencePhase))
+    phase: EvidencePhase = field(default=EvidencePhase.AFTER, converter=_to_evidence_phase)
 
     @sha256.validator
     def _check_hash(self, attribute: attrs.Attribute[str], value: str) -> None:
@@ -410,8 +435,8 @@ class Discovery:
     town: str = field(converter=_strip, validator=_non_empty)
     domain: str = field(converter=_strip, validator=_non_empty)
     description: str = field(converter=_strip, validator=_non_empty)
-    source: Source = field(converter=_enum(Source))
-    level: Level = field(converter=_enum(Level))
+    source: Source = field(converter=_to_source)
+    level: Level = field(converter=_to_level)
     location: str = field(default="", converter=_strip)
     hazard_code: str | None = field(default=None, converter=_opt_strip)
     criteria: tuple[str, ...] = field(default=(), converter=_str_tuple)
@@ -437,7 +462,7 @@ class Assignment:
     responsible_unit: str = field(converter=_strip, validator=_non_empty)
     responsible_person: Actor = field(validator=v.instance_of(Actor))
     supervising_department: str = field(converter=_strip, validator=_non_empty)
-    listing_level: ListingLevel = field(converter=_enum(ListingLevel))
+    listing_level: ListingLevel = field(converter=_to_listing_level)
     deadline: _dt.date = field(converter=to_date)
     requested_deadline: _dt.date | None = field(default=None, converter=_opt_date)
     rule: str = field(default="", converter=_strip)
@@ -497,7 +522,7 @@ class Extension:
 class DualReport:
     """双报告: a major hazard reported to the authority or to the workers' congress."""
 
-    recipient: ReportRecipient = field(converter=_enum(ReportRecipient))
+    recipient: ReportRecipient = field(converter=_to_recipient)
 
 
 @frozen
@@ -535,7 +560,7 @@ def _corrections(value: Any) -> tuple[tuple[str, Any], ...]:
                 f"field {key!r} cannot be corrected (correctable: {', '.join(sorted(CORRECTABLE_FIELDS))})"
             )
         if key == "source":
-            _enum(Source)(val)
+            _to_source(val)
         if key == "funds":
             _non_negative(None, attrs.fields(Rectification).funds, _opt_float(val))
     return pairs
@@ -564,7 +589,7 @@ class Regrading:
     table and records it here (``deadline``); ``None`` means the deadline is unchanged.
     """
 
-    level: Level = field(converter=_enum(Level))
+    level: Level = field(converter=_to_level)
     reason: str = field(converter=_strip, validator=_non_empty)
     criteria: tuple[str, ...] = field(default=(), converter=_str_tuple)
     clause: str = field(default="", converter=_strip)
@@ -664,7 +689,7 @@ class Event:
 
     hazard_id: str = field(converter=_strip, validator=_non_empty)
     seq: int = field(validator=[v.instance_of(int), v.ge(1)])
-    kind: EventKind = field(converter=_enum(EventKind))
+    kind: EventKind = field(converter=_to_event_kind)
     occurred_on: _dt.date = field(converter=to_date)
     recorded_at: _dt.datetime = field(converter=_recorded_at)
     actor: Actor = field(validator=v.instance_of(Actor))

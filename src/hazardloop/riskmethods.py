@@ -178,7 +178,8 @@ class LSMatrix:
 
     def score(self, likelihood: int, severity: int) -> int:
         """R = L × S; both must be whole numbers on the scale."""
-        for label, x in (("L", likelihood), ("S", severity)):
+        for label, given in (("L", likelihood), ("S", severity)):
+            x: object = given  # a float such as 3.0 from a spreadsheet is taken as 3
             if isinstance(x, float) and x.is_integer():
                 x = int(x)
             if not isinstance(x, int) or isinstance(x, bool) or not 1 <= x <= self.size:

@@ -343,7 +343,7 @@ def _j_generic(enc: Callable[[Any], Any]) -> Callable[[Any], str]:
 def _writer_for(cls: type, f: attrs.Attribute[Any], enc: Callable[[Any], Any]) -> Callable[[Any], str]:
     """The JSON text writer of one payload field: a direct one for plain types, else the encoder."""
     t = str(f.type)
-    direct = {
+    writers: dict[str, Callable[[Any], str]] = {
         "str": _j_str,
         "str | None": _j_opt_str,
         "_dt.date": _j_date,
@@ -356,7 +356,8 @@ def _writer_for(cls: type, f: attrs.Attribute[Any], enc: Callable[[Any], Any]) -
         "Level": _j_enum,
         "ListingLevel": _j_enum,
         "ReportRecipient": _j_enum,
-    }.get(t)
+    }
+    direct = writers.get(t)
     return direct if direct is not None else _j_generic(enc)
 
 
@@ -540,7 +541,7 @@ def _state_encoder(name: str) -> Callable[[Any], Any] | None:
         return _iso
     if name in _ACTORS:
         return _actor_out
-    return {
+    encoders: dict[str, Callable[[Any], Any]] = {
         "measurements": _float_pairs_out,
         "extra": _pairs_out,
         "criteria": list,
@@ -548,7 +549,8 @@ def _state_encoder(name: str) -> Callable[[Any], Any] | None:
         "dual_reports": lambda v: [[r.value, d.isoformat()] for r, d in v],
         "escalations": lambda v: [[t, d.isoformat()] for t, d in v],
         "funds": _float_out,
-    }.get(name)
+    }
+    return encoders.get(name)
 
 
 _NO_DEFAULT = object()
@@ -607,7 +609,7 @@ _stdlib_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]
 
 
 def state_json_writer(omit: Collection[str] = ()) -> Callable[[HazardState], str]:

@@ -35,7 +35,7 @@ from hazardloop.sqlschema import PROJECTION_COLUMNS
 try:  # orjson decodes long arrays about twice as fast as json.loads
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - orjson is a dependency
-    _loads = json.loads
+    _loads = json.loads  # type: ignore[assignment]
 
 __all__ = ["states_as_of", "frame_as_of", "STAGE_TARGETS"]
 
@@ -197,6 +197,7 @@ def _projection(store: Any, conn: Any, iso: str) -> dict[str, list[Any]]:
 
 def _events_of(store: Any, conn: Any, hazard_ids: list[str]) -> dict[str, list[Any]]:
     """The narrow event columns (:data:`_EV_COLUMNS`) of every event of these hazards, in no order."""
+    param: str | list[str]
     if store.dialect == "sqlite":
         where, param = "IN (SELECT value FROM json_each(?))", json.dumps(hazard_ids)
     else:
@@ -216,7 +217,7 @@ def frame_as_of(store: Any, day: _dt.date, *, with_status: bool = True, due_soon
         changed = [i for i, last in enumerate(data["last_event_on"]) if last > iso]
         # every event of the hazards changed after the day (those after it only say which kinds came later)
         ev_cols = _events_of(store, conn, [data["hazard_id"][i] for i in changed]) if changed else None
-    if changed:
+    if ev_cols is not None:
         _replay_changed(store, data, changed, ev_cols, iso)
     return _finish(data, day if with_status else None, due_soon_days)
 
@@ -293,9 +294,9 @@ def _replay_changed(
             listing[i] = person[i] = None
     position = {data["hazard_id"][i]: i for i in changed}
     rewritten = [h for h in ids if h in later_text]
-    for h, values in _text_fold(store, iso, rewritten).items():
+    for h, texts in _text_fold(store, iso, rewritten).items():
         i = position[h]
-        for name, value in values.items():  # every hazard here has its 发现 (so every column) by the day
+        for name, value in texts.items():  # every hazard here has its 发现 (so every column) by the day
             data[name][i] = value
 
 

@@ -7,7 +7,7 @@ and the vectorised replay (:mod:`hazardloop.sqlreplay`), so that all three deriv
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -65,7 +65,7 @@ def _flag(v: Any) -> Any:
 
 def _plan() -> tuple[tuple[str, Any], ...]:
     fields = {f.name: str(f.type) for f in attrs.fields(HazardState)}
-    plan = []
+    plan: list[tuple[str, Callable[[Any], Any] | None]] = []
     for c in PROJECTION_COLUMNS:
         t = fields[c]
         if t in ("_dt.date", "_dt.date | None"):

@@ -104,7 +104,7 @@ def unchecked(cls: type) -> Any:
     ns: dict[str, Any] = {"_new": object.__new__, "cls": cls}
     src = f"def make({', '.join(names)}):\n    self = _new(cls)\n"
     for i, n in enumerate(names):
-        slot = cls.__dict__.get(n)
+        slot: Any = cls.__dict__.get(n)
         if type(slot).__name__ == "member_descriptor":  # a slotted class: set the slot directly
             ns[f"_s{i}"] = slot.__set__
             src += f"    _s{i}(self, {n})\n"
@@ -285,6 +285,8 @@ class EventBuilder:
         t, p = f.texts, f.people
         inferred = step.inferred
         k = step.kind
+        key: tuple[Any, ...] | None
+        payload: Payload | None
         if k is K.DISCOVER:
             inferred += f.inferred_text
             if "finder" not in p:
@@ -311,7 +313,7 @@ class EventBuilder:
             requested = step.deadline
             if (_clean(unit) and who.__class__ is Actor and _clean(dept) and deadline.__class__ is _DATE
                     and requested.__class__ is _DATE and _clean(rule) and provisional.__class__ is bool):
-                payload: Payload = _new_assignment(unit, who, dept, listing, deadline, requested, rule, provisional)
+                payload = _new_assignment(unit, who, dept, listing, deadline, requested, rule, provisional)
             else:
                 payload = Assignment(
                     responsible_unit=unit,

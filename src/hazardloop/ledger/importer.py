@@ -18,11 +18,12 @@ A dry run computes exactly the same outcomes, on the same working states, and st
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import enum
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from attrs import field, frozen
@@ -279,7 +280,9 @@ def _diff(builder: EventBuilder, work: _Work, hid: str, facts: RowFacts) -> tupl
         more = after_history(builder, state, [], facts)
         return (Outcome.UPDATED, more) if more else (Outcome.DUPLICATE, [])
     if p == len(held):
-        tail = [attrs.evolve(s, on=max(s.on, state.last_event_on) if "date" in s.inferred else s.on) for s in steps[p:]]
+        # an inferred date was filled in (fill_dates) before: it is never None here
+        tail = [attrs.evolve(s, on=max(cast(_dt.date, s.on), state.last_event_on) if "date" in s.inferred else s.on)
+                for s in steps[p:]]
         events = builder.build(hid, state.version, tail)
         return Outcome.UPDATED, events + after_history(builder, state, events, facts)
     if p == len(probe):

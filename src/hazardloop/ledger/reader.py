@@ -115,7 +115,7 @@ class LedgerFile:
     """A file read as ledger sheets (the sheets with no header are kept with their ``problem``)."""
 
     path: str
-    sheets: tuple[SheetTable, ...] = field(converter=tuple)
+    sheets: tuple[SheetTable, ...] = field(converter=lambda sheets: tuple(sheets))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _read_workbook(path: Path, sheets: Sequence[str] | None) -> list[tuple[str, 
     missing = [s for s in wanted if s not in names]
     if missing:
         raise LedgerReadError(f"{path}: 没有工作表 {', '.join(missing)} (有: {', '.join(names)})")
-    out = []
+    out: list[tuple[str, Grid, Merged]] = []
     for name in wanted:
         try:
             sheet = book.get_sheet_by_name(name)
@@ -311,7 +311,7 @@ def _find_header(
         score, has_desc = _score(one, table)
         if score < 2:
             continue
-        cand = (score, one, (r,))
+        cand: tuple[int, list[str], tuple[int, ...]] = (score, one, (r,))
         if r + 1 < len(grid):
             two = _header_two(grid, r, width, filled, table, bool(merged))
             s2, d2 = _score(two, table)
@@ -446,7 +446,7 @@ def _table(
     desc = next(c.index for c in columns if c.field == "description" and not c.shadowed)
     header_norm = [normalise_header(h) for h in headers]
     row_no_cols = frozenset(c.index for c in columns if c.field == "row_no")
-    rows: list[DataRow] = []
+    data_rows: list[DataRow] = []
     skipped: list[SkippedRow] = []
     for r, raw in enumerate(itertools.chain(grid[start:], stream), start):
         if merges_at and r in merges_at:
@@ -471,7 +471,7 @@ def _table(
             cells += [None] * (width - len(cells))
         why = _classify(cells, row_no_cols, header_norm, desc)
         if why is None:
-            rows.append(DataRow(r + 1, tuple(cells)))
+            data_rows.append(DataRow(r + 1, tuple(cells)))
         elif why != "空行" or any(not is_blank(v) for v in cells):
             skipped.append(SkippedRow(r + 1, why))
     return SheetTable(
@@ -479,7 +479,7 @@ def _table(
         sheet,
         columns=columns,
         header_rows=tuple(r + 1 for r in header_rows),
-        rows=tuple(rows),
+        rows=tuple(data_rows),
         skipped=tuple(skipped),
         meta=tuple(meta.items()),
     )

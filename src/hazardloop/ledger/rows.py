@@ -498,10 +498,11 @@ class SheetRows:
             discovery = _discovery(unit, town, domain, description, source, level, location, code, self._criteria[i], extra)
         except HazardloopError as exc:
             raise RowRejected("", None, str(exc)) from exc
+        identity: tuple[Any, ...]
         if code:
-            key: tuple[Any, ...] = ("code", unit, code)
+            identity = ("code", unit, code)
         else:
-            key = ("facts", unit, norm_text(location), identity_text(description), found)
+            identity = ("facts", unit, norm_text(location), identity_text(description), found)
         org = t["responsible_unit"][i] or unit
         people = {}
         for name, actors in self._people_cols:
@@ -524,13 +525,13 @@ class SheetRows:
         }
         flat: dict[str, Any] = {}
         steps, claim = self._steps(i, found, texts, flat)
-        return _new_facts(key, unit, discovery, steps, claim, people, texts, inferred_text, flat, bool(t["history"][i]))
+        return _new_facts(identity, unit, discovery, steps, claim, people, texts, inferred_text, flat, bool(t["history"][i]))
 
     def _steps(
         self, i: int, found: _dt.date, texts: dict[str, Any], flat: dict[str, Any]
     ) -> tuple[tuple[Step, ...], Claim | None]:
         """The events row ``i`` shows, in order; dates None where they must be inferred."""
-        Step = _new_step  # the same records as the class makes, without attrs' __init__ (positional)
+        new_step = _new_step  # the same records as the class makes, without attrs' __init__ (positional)
         deadline = self._deadline[i]  # None, a number of days, a date or the cell's error
         if deadline.__class__ is int:
             deadline = found + _dt.timedelta(days=deadline)
@@ -574,9 +575,9 @@ class SheetRows:
         for n, col in self._step_date_cols:
             d[n] = col[i]
         no_date = ("date",)
-        steps: list[Step] = [Step(K.DISCOVER, found, None, ())]
+        steps: list[Step] = [new_step(K.DISCOVER, found, None, ())]
         if d["withdrawn_on"] or claim is Claim.WITHDRAWN:
-            steps.append(Step(K.WITHDRAW, d["withdrawn_on"], None, () if d["withdrawn_on"] else no_date))
+            steps.append(new_step(K.WITHDRAW, d["withdrawn_on"], None, () if d["withdrawn_on"] else no_date))
             if d["voided_on"] or claim is Claim.VOIDED:
                 raise RowRejected(self.header("voided_on"), d["voided_on"], "已撤销的隐患不能再作废")
             flat.update(d=d, withdrawn=True, claim=claim)
@@ -607,21 +608,21 @@ class SheetRows:
             raise RowRejected(self.header("deadline"), None, "台账显示已交办或整改, 但缺少整改期限")
         if rank >= 1:
             assigned = d["assigned_on"]
-            steps.append(Step(K.ASSIGN, assigned or found, deadline, () if assigned else no_date))
+            steps.append(new_step(K.ASSIGN, assigned or found, deadline, () if assigned else no_date))
             if effective is not None and effective != deadline and not d["reopened_on"]:
-                steps.append(Step(K.EXTEND, None, effective, no_date))
+                steps.append(new_step(K.EXTEND, None, effective, no_date))
         if rank >= 2:
-            steps.append(Step(K.START, d["started_on"], None, () if d["started_on"] else no_date))
+            steps.append(new_step(K.START, d["started_on"], None, () if d["started_on"] else no_date))
         first_closed = d["first_closed_on"] or closed
         if d["reopened_on"]:
             if first_closed is None:
                 raise RowRejected(self.header("reopened_on"), d["reopened_on"], "有回头看日期但没有销号日期")
             reopen_deadline = effective or deadline
             steps += [
-                Step(K.SUBMIT, None, None, no_date),
-                Step(K.INSPECT_PASS, None, None, no_date),
-                Step(K.CLOSE, first_closed, None, ()),
-                Step(K.REOPEN, d["reopened_on"], reopen_deadline, ()),
+                new_step(K.SUBMIT, None, None, no_date),
+                new_step(K.INSPECT_PASS, None, None, no_date),
+                new_step(K.CLOSE, first_closed, None, ()),
+                new_step(K.REOPEN, d["reopened_on"], reopen_deadline, ()),
             ]
             # 销号日期 is the closing after the reopening when a separate 首次销号日期 is given
             if closed is not None and (closed < d["reopened_on"] or (closed == d["reopened_on"] and d["first_closed_on"] is None)):
@@ -635,17 +636,17 @@ class SheetRows:
                 raise RowRejected(self.header("closed_on"), None, "回头看之后显示已销号, 但没有新的销号日期")
         if rank >= 3 or claim is Claim.FAILED:
             submitted = d["submitted_on"] or d["rectified_on"]
-            steps.append(Step(K.SUBMIT, submitted, None, () if submitted else no_date))
+            steps.append(new_step(K.SUBMIT, submitted, None, () if submitted else no_date))
         if claim is Claim.FAILED:
-            steps.append(Step(K.INSPECT_FAIL, d["inspected_on"], None, () if d["inspected_on"] else no_date))
+            steps.append(new_step(K.INSPECT_FAIL, d["inspected_on"], None, () if d["inspected_on"] else no_date))
         elif rank >= 4:
             on = d["inspected_on"] or closed
-            steps.append(Step(K.INSPECT_PASS, on, None, () if d["inspected_on"] else no_date))
+            steps.append(new_step(K.INSPECT_PASS, on, None, () if d["inspected_on"] else no_date))
         if rank >= 5 and claim is not Claim.FAILED:
-            steps.append(Step(K.CLOSE, closed, None, () if closed else no_date))
+            steps.append(new_step(K.CLOSE, closed, None, () if closed else no_date))
         voided = bool(d["voided_on"] or claim is Claim.VOIDED)
         if voided:
-            steps.append(Step(K.VOID, d["voided_on"], None, () if d["voided_on"] else no_date))
+            steps.append(new_step(K.VOID, d["voided_on"], None, () if d["voided_on"] else no_date))
         flat.update(d=d, withdrawn=False, claim=claim, rank=rank, failed=claim is Claim.FAILED, passed=passed,
                     deadline=deadline, effective=effective, closed=closed, first_closed=first_closed, voided=voided)
         return (self._history_steps(history) if history else tuple(steps)), claim

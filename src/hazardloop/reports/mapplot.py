@@ -200,7 +200,7 @@ def _geo(
                 ux, uy = unit_points[code]
             elif lon == lon and lat == lat:  # the unit register gives its position
                 ux, uy = float(lon), float(lat)
-            elif cx is not None:
+            elif cx is not None and cy is not None:
                 ux = cx + ((placed % per_row) - per_row / 2) * size * 1.3
                 uy = cy - size * 1.5 - (placed // per_row) * size * 1.3
                 placed += 1
