@@ -111,10 +111,10 @@ class _Checker:
         self.problems: list[str] = []
         self.first_broken: str | None = None
         self.anchor = anchor
-        self.anchor_position: int | None = None
         self.anchors = tuple(anchors)
-        self._wanted = {h for h, _ in self.anchors}
-        self._found: dict[str, int] = {}  # anchor hash -> where it is in the chain
+        # the single anchor and the log's are looked for alike: hash -> where it is in the chain
+        self._wanted = {h for h, _ in self.anchors} | ({anchor} if anchor is not None else set())
+        self._found: dict[str, int] = {}
         self.last_seq: dict[str, int] = {}
 
     def problem(self, where: str, text: str) -> None:
@@ -142,8 +142,6 @@ class _Checker:
             self.problem(where, "its prev_hash is not the hash of the event before it (rows deleted, reordered or rewritten)")
         if h is None or S.chain_hash(prev or "", body) != h:
             self.problem(where, "its hash does not match its content (the event was edited)")
-        if self.anchor is not None and h == self.anchor:
-            self.anchor_position = gseq
         if h in self._wanted:
             self._found[h] = gseq
         self.head = h or ""
@@ -185,7 +183,8 @@ class _Checker:
         """The verdict, with the store-level problems ``extra`` added after the chain's."""
         for text in extra:
             self.problem("store", text)
-        if self.anchor is not None and self.anchor_position is None:
+        anchor_position = self._found.get(self.anchor) if self.anchor is not None else None
+        if self.anchor is not None and anchor_position is None:
             self.problem(
                 "anchor",
                 f"no event has hash {self.anchor}: the store no longer holds that head (cut off or rebuilt)",
@@ -206,7 +205,7 @@ class _Checker:
             head=self.head,
             problems=tuple(self.problems),
             first_broken=self.first_broken,
-            anchor_position=self.anchor_position,
+            anchor_position=anchor_position,
             anchors_held=held,
         )
 

@@ -127,14 +127,16 @@ Grid = Iterable[list[Any]]
 
 
 def _decode_csv(data: bytes, name: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # UTF-16 with its byte-order mark: what Excel's "Unicode text" (*.txt, tab-separated) writes
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise LedgerReadError(f"{name}: UTF-16 文本有损坏的字符 (第 {exc.start} 字节)") from None
+    if b"\x00" in data[:4096]:  # any other text holds no NUL byte
+        raise LedgerReadError(f"{name}: 不是 CSV 文本文件")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
     for enc in ("utf-8", "gb18030"):
         try:
             return data.decode(enc)
@@ -143,31 +145,21 @@ def _decode_csv(data: bytes, name: str) -> str:
     raise LedgerReadError(f"{name}: 无法识别 CSV 的编码 (UTF-8 / GBK / GB18030)")
 
 
-class _Semicolon(csv.excel):
-    """Excel's CSV with semicolons (what a European-locale Excel writes)."""
-
-    delimiter = ";"
-
-
 def _read_csv(path: Path) -> list[tuple[str, Grid, Merged]]:
     data = path.read_bytes()
     if not data.strip():
         raise LedgerReadError(f"{path}: 文件为空")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LedgerReadError(f"{path}: 不是 CSV 文本文件")
     text = _decode_csv(data, str(path))
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
     except csv.Error:
         # the sniffer gives up on short files and on title rows without a delimiter: take the
-        # delimiter the sample holds most of (a comma when it holds none)
-        counts = {d: sample.count(d) for d in ",\t;"}
-        dialect = {"\t": csv.excel_tab, ";": _Semicolon}.get(max(counts, key=counts.__getitem__), csv.excel)
-        if not any(counts.values()):
-            dialect = csv.excel
+        # delimiter the sample holds most of (a comma when it holds none: max keeps the first)
+        dialect, delimiter = csv.excel, max(",\t;", key=sample.count)
     csv.field_size_limit(1 << 30)  # a 1,000,000-character cell is legal
-    grid = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    grid = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect, delimiter=delimiter)]
     return [(path.stem, grid, ())]
 
 
