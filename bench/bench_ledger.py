@@ -7,14 +7,22 @@ memory (max RSS) is its own:
 - ``import``: :func:`hazardloop.ledger.import_files` into an in-memory register;
 - ``import-parts`` (on request only): the same import as reading the file and importing its rows,
   each timed;
+- ``read-many`` (on request only): four copies of the ledger read one by one, then together by
+  :func:`hazardloop.ledger.read_ledgers`;
 - ``pandas``: plain ``DataFrame.to_excel(engine="xlsxwriter")`` of the ledger rows (the baseline
   for export);
 - ``export``: the styled :func:`hazardloop.ledger.export_ledger` of the same register;
+- ``floor``: what no import into this register can avoid, timed alone: making the records the
+  register holds after importing the ledger (every event with its payload and origin, one
+  state per hazard), with every value already at hand and no check. Added to the bare parse, it
+  is a lower bound for the import that leaves out reading cells into Python, normalising,
+  identity and every check;
 - ``tall``: reading two full-height sheets holding 3 rows each (kept out of CI): one whose
   declared dimension reaches row 1,048,576 through a formatted blank cell, one with a stray
   space written on row 1,048,576 (calamine then builds the whole 1M-row range).
 
 Targets from the issue: import ≤ 1.5 × the bare parse; export ≤ 1.0 × the plain pandas export.
+The run also prints (bare parse + floor) / bare parse: the import can be no faster than that.
 
     python bench/bench_ledger.py [--rows 100000] [--dir /tmp/hazardloop-bench]
 """
@@ -30,6 +38,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HEADERS = [
     "序号", "所属乡镇", "被检查单位", "隐患编号", "隐患部位", "隐患描述", "隐患等级", "隐患类别", "排查日期", "排查人",
@@ -125,6 +134,27 @@ def phase(name: str, path: Path, out_dir: Path) -> dict[str, float]:
         # pandas would need pyarrow, which is not a dependency, so the bare parse stops there
         sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None)
         return {"seconds": time.perf_counter() - t, "rows": sheet.height, "peak_mb": _rss_mb()}
+    if name == "read-many":
+        # four copies of the ledger read one after another, then by read_ledgers (READ_THREADS at once)
+        import gc
+        import shutil
+
+        from hazardloop.ledger import read_ledger, read_ledgers
+
+        copies = []
+        for n in range(4):
+            copies.append(out_dir / f"copy{n}_{path.name}")
+            shutil.copyfile(path, copies[-1])
+        gc.disable()  # as the import reads
+        t = time.perf_counter()
+        alone = [read_ledger(c) for c in copies]
+        t_alone = time.perf_counter() - t
+        del alone
+        t = time.perf_counter()
+        together = read_ledgers(copies)
+        t_together = time.perf_counter() - t
+        return {"seconds": t_together, "one_by_one": round(t_alone, 2), "ratio": round(t_together / t_alone, 2),
+                "rows": sum(len(s.rows) for lf in together for s in lf.sheets), "peak_mb": _rss_mb()}
     if name.startswith("tall"):
         from hazardloop.ledger import read_ledger
 
@@ -154,6 +184,8 @@ def phase(name: str, path: Path, out_dir: Path) -> dict[str, float]:
     t = time.perf_counter()
     report = import_files(register, [path], ImportOptions())
     t_import = time.perf_counter() - t
+    if name == "floor":
+        return _floor(register)
     if name == "import":
         return {"seconds": t_import, "rows": report.data_rows, "imported": report.imported,
                 "rejected": report.rejected, "peak_mb": _rss_mb()}
@@ -170,6 +202,59 @@ def phase(name: str, path: Path, out_dir: Path) -> dict[str, float]:
         table = export_ledger(register, out_dir / "styled.xlsx", as_of="2025-12-31")
         return {"seconds": time.perf_counter() - t, "rows": len(table.rows), "peak_mb": _rss_mb()}
     raise SystemExit(f"unknown phase {name}")
+
+
+def _floor(register: Any) -> dict[str, float]:
+    """Time making, without checks, the records ``register`` holds (see the module's ``floor``)."""
+    import gc
+
+    import attrs
+
+    from hazardloop.ledger.history import unchecked
+    from hazardloop.lifecycle import HazardState
+    from hazardloop.records import Event, Origin
+
+    makers: dict[type, Any] = {}
+
+    def maker(cls: type) -> Any:
+        if cls not in makers:
+            makers[cls] = unchecked(cls)
+        return makers[cls]
+
+    def values(obj: Any) -> tuple[Any, ...]:
+        return tuple(getattr(obj, a.name) for a in attrs.fields(type(obj)))
+
+    # every constructor's arguments gathered first (untimed); one origin per ledger row, as cheap
+    # as it could be made (the import makes one per row and set of inferred fields)
+    states = list(register)
+    events = []
+    for state in states:
+        row_origin = None
+        for e in register.history(state.hazard_id):
+            if row_origin is None:
+                row_origin = (e.origin.file, e.origin.sheet, e.origin.row, ())
+            events.append((maker(type(e.payload)), values(e.payload), row_origin, values(e)[:6]))
+    state_args = [values(s) for s in states]
+    new_event, new_origin = unchecked(Event), unchecked(Origin)
+    gc.disable()  # as the import runs
+    t = time.perf_counter()
+    origins: dict[tuple[Any, ...], Any] = {}
+    for make_payload, payload_args, origin_args, head in events:
+        origin = origins.get(origin_args)
+        if origin is None:
+            origin = origins[origin_args] = new_origin(*origin_args)
+        new_event(*head, make_payload(*payload_args), "", (), origin)
+    t_events = time.perf_counter() - t
+    names = [a.name for a in attrs.fields(HazardState)]
+    blank = object.__new__
+    t = time.perf_counter()
+    for args in state_args:
+        # HazardState keeps a __dict__: one update is the cheapest way to fill its ~40 fields
+        state = blank(HazardState)
+        state.__dict__.update(zip(names, args))
+    t_states = time.perf_counter() - t
+    return {"seconds": t_events + t_states, "events": round(t_events, 2), "states": round(t_states, 2),
+            "event_records": len(events), "hazards": len(states), "peak_mb": _rss_mb()}
 
 
 def main() -> None:
@@ -189,7 +274,7 @@ def main() -> None:
         generate(path, args.rows)
         print(f"generated {path} ({args.rows} rows × {len(HEADERS)} columns) in {time.perf_counter() - t:.1f} s")
     results = {}
-    for name in ("parse", "import", "pandas", "export", "tall-blank", "tall-stray"):
+    for name in ("parse", "import", "floor", "pandas", "export", "tall-blank", "tall-stray"):
         out = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--dir", str(args.dir), "--phase", name],
                              capture_output=True, text=True, check=True)
         results[name] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -197,8 +282,10 @@ def main() -> None:
         print(f"{name:7s} {r['seconds']:7.2f} s   peak RSS {r['peak_mb']:7.0f} MB   " + ", ".join(
             f"{k}={v}" for k, v in r.items() if k not in ("seconds", "peak_mb")))
     imp = results["import"]["seconds"] / results["parse"]["seconds"]
+    floor = (results["parse"]["seconds"] + results["floor"]["seconds"]) / results["parse"]["seconds"]
     exp = results["export"]["seconds"] / results["pandas"]["seconds"]
     print(f"import / bare fastexcel parse = {imp:.2f}× (target ≤ 1.5×)")
+    print(f"(bare parse + floor) / bare parse = {floor:.2f}×: no import into this register can be faster")
     print(f"styled export / plain pandas to_excel = {exp:.2f}× (target ≤ 1.0×)")
 
 

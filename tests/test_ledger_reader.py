@@ -202,6 +202,28 @@ def test_a_bad_file_among_several_stops_before_anything_is_returned(tmp_path: Pa
         read_ledgers([good, bad])
 
 
+def test_several_files_read_together_come_back_in_order_as_read_alone(tmp_path: Path) -> None:
+    books = []
+    for n in range(5):  # different sizes, so the threads finish out of order
+        rows = [HEADER] + [ROW1[:2] + [f"{ROW1[2]}{n}-{i}"] + ROW1[3:] for i in range(1 + 40 * (4 - n))]
+        books.append(write_xlsx(tmp_path / f"b{n}.xlsx", rows))
+    together = read_ledgers(books)
+    assert [lf.path for lf in together] == [str(b) for b in books]
+    assert together == [read_ledger(b) for b in books]
+
+
+def test_the_first_bad_file_in_order_is_the_one_named(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", [HEADER, ROW1])
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.csv"
+    first.write_bytes(b"not a workbook")
+    second.write_bytes(b"")
+    for _ in range(3):
+        with pytest.raises(LedgerReadError, match="first.xlsx"):
+            read_ledgers([good, first, good, second])
+    with pytest.raises(LedgerReadError, match="second.csv"):
+        read_ledgers([good, second, first])
+
+
 def test_a_million_character_cell(tmp_path: Path) -> None:
     import zipfile
 
