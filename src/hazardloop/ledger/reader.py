@@ -88,7 +88,11 @@ class SkippedRow:
 @frozen
 class SheetTable:
     """A sheet read as a table. ``header_rows`` are Excel row numbers; ``meta`` holds the
-    填报单位/填报日期 found above the header; ``problem`` says why a sheet has no table."""
+    填报单位/填报日期 found above the header; ``problem`` says why a sheet has no table.
+
+    A form-style sheet (``form``) is one hazard laid out as labels with their values beside
+    them; it is read as a table of one row whose columns are the labels, in the order met
+    (``header_rows`` are then the rows the labels stand on)."""
 
     file: str
     sheet: str
@@ -98,6 +102,7 @@ class SheetTable:
     skipped: tuple[SkippedRow, ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
     problem: str = ""
+    form: bool = False  #: a form-style sheet (one hazard laid out as label–value pairs), read as one row
 
     def column_for(self, name: str) -> Column | None:
         """The column holding field ``name`` (not shadowed), or None."""
@@ -406,18 +411,83 @@ def _classify(
     return None
 
 
-def _table(
-    file: str, sheet: str, rows: Grid, merged: Merged, table: ColumnTable
-) -> SheetTable:
-    stream = iter(rows)
-    grid = list(itertools.islice(stream, HEADER_SCAN_ROWS + 1))  # the rows the header may be in
-    found = _find_header(grid, merged, table)
-    if found is None:
-        return SheetTable(file, sheet, problem="未找到含隐患描述列的表头 (前15行)")
-    headers, header_rows = found
-    columns = _columns(headers, table)
+# ---------------------------------------------------------------------------------------------
+# Form-style sheets
+# ---------------------------------------------------------------------------------------------
+
+FORM_MAX_ROWS = 80
+"""A form-style sheet (one 重大隐患 laid out as label–value pairs) fits in this many rows."""
+
+_FORM_LOOKAHEAD = 1000  # blank rows looked through after FORM_MAX_ROWS for more content
+_LABEL_VALUE = re.compile(r"^([^:：]{1,30})[:：]\s*(.*)$", re.S)
+_MAJOR_TITLE = re.compile(r"重大(事故)?隐患")
+
+
+def _form(file: str, sheet: str, grid: list[list[Any]], merged: Merged, table: ColumnTable) -> SheetTable | None:
+    """The sheet ``grid`` (all its rows) read as a form of one row, or None when it is not one.
+
+    A label is a cell the column table knows; its value is the next non-blank cell to its right
+    (past the label's merge), or the text after a colon in the label's own cell
+    (治理责任人：张三). A label whose next cell is another label has a blank value. A form has a
+    description label with a value, at least three labels in all, and no row of three or more
+    labels without values (that is a table's header: its rows are never read as one hazard).
+    """
+    span = {(r0, c0): c1 for (r0, c0), (_r1, c1) in merged}
+    labels: list[str] = []
+    values: list[Any] = []
+    label_rows: list[int] = []
+    used: set[tuple[int, int]] = set()
+    title = ""
+    for r, row in enumerate(grid):
+        texts = [_text(v) for v in row]
+        lonely = 0  # labels of this row with no value
+        for c, text in enumerate(texts):
+            if not text or (r, c) in used:
+                continue
+            split = _LABEL_VALUE.match(text)
+            value: Any = None
+            if split and table.lookup(split[1].strip()) is not None:
+                label, value = split[1].strip(), split[2].strip() or None
+            elif len(text) <= MAX_HEADER_LENGTH and table.lookup(text) is not None:
+                label = text
+            else:
+                if not labels and not title:
+                    title = text  # the first text above the first label: the form's title
+                continue
+            if value is None:
+                for c2 in range(span.get((r, c), c) + 1, len(row)):
+                    if texts[c2]:
+                        if table.lookup(texts[c2]) is None:
+                            value = row[c2]
+                            used.add((r, c2))
+                        break
+                if value is None:
+                    lonely += 1
+            labels.append(label)
+            values.append(None if value.__class__ is str and not value.strip() else value)
+            label_rows.append(r)
+        if lonely >= 3:
+            return None
+    fields = [table.lookup(h) for h in labels]
+    if len(labels) < 3 or not any(f == "description" and not is_blank(v) for f, v in zip(fields, values)):
+        return None
+    heading = title or sheet
+    if "level" not in fields and (major := _MAJOR_TITLE.search(heading)) and "一般" not in heading:
+        # the form's title says what it holds (重大事故隐患治理情况表): that is its level
+        labels.append("隐患等级(据表题)")
+        values.append(major[0])
+        label_rows.append(label_rows[-1])
+    desc_row = label_rows[fields.index("description")]
+    return SheetTable(
+        file, sheet, columns=_columns(labels, table), header_rows=tuple(sorted({r + 1 for r in label_rows})),
+        rows=(DataRow(desc_row + 1, tuple(values)),), meta=_meta(grid, len(grid)), form=True,
+    )
+
+
+def _meta(grid: list[list[Any]], above: int) -> tuple[tuple[str, str], ...]:
+    """The 填报单位/填报日期 lines found in the first ``above`` rows."""
     meta: dict[str, str] = {}
-    for r in range(header_rows[0]):
+    for r in range(above):
         for v in grid[r]:
             text = _text(v)
             hits = list(_META.finditer(text))
@@ -426,6 +496,33 @@ def _table(
                 key = "填报单位" if "单位" in m[1] or "企业" in m[1] else "填报日期"
                 if text[m.end() : end].strip():
                     meta.setdefault(key, text[m.end() : end].strip())
+    return tuple(meta.items())
+
+
+def _table(
+    file: str, sheet: str, rows: Grid, merged: Merged, table: ColumnTable
+) -> SheetTable:
+    stream = iter(rows)
+    grid = list(itertools.islice(stream, HEADER_SCAN_ROWS + 1))  # the rows the header may be in
+    found = _find_header(grid, merged, table)
+    # a sheet of at most FORM_MAX_ROWS rows (and blank ones after them) may be a form instead
+    grid += itertools.islice(stream, FORM_MAX_ROWS + _FORM_LOOKAHEAD - len(grid))
+    filled = [any(v is not None and v != "" for v in row) for row in grid]
+    if not any(filled[FORM_MAX_ROWS:]):
+        form = _form(file, sheet, grid[:FORM_MAX_ROWS], merged, table)
+        # a form's first rows of label–value pairs pass for a header; it is a form when it has
+        # labels below that header too, or nothing below it at all (no table to read)
+        if form is not None and (
+            found is None
+            or not set(form.header_rows) <= {r + 1 for r in found[1]}
+            or not any(filled[found[1][-1] + 1 :])
+        ):
+            return form
+    if found is None:
+        return SheetTable(file, sheet, problem="未找到含隐患描述列的表头 (前15行), 也不是表单式的隐患表")
+    headers, header_rows = found
+    columns = _columns(headers, table)
+    meta = _meta(grid, header_rows[0])
     width = len(columns)
     # data cells under a vertical merge (a town written once for several rows) get its value,
     # filled in when the stream reaches the merge's first row
@@ -474,7 +571,7 @@ def _table(
         header_rows=tuple(r + 1 for r in header_rows),
         rows=tuple(data_rows),
         skipped=tuple(skipped),
-        meta=tuple(meta.items()),
+        meta=meta,
     )
 
 
