@@ -467,3 +467,50 @@ def test_an_import_into_the_sql_store_is_one_transaction(tmp_path: Path) -> None
     # run again, it goes through as one batch
     report = import_files(fresh, [may_book(tmp_path / "may.xlsx")])
     assert (report.imported, report.rejected) == (3, 0) and len(fresh) == 6
+
+
+# messy cells of every kind under a random header: what offices' ledgers hold when they go wrong
+MESSY_HEADERS = ["序号", "所属乡镇", "被检查单位", "隐患编号", "隐患部位", "隐患描述", "隐患等级", "排查日期", "整改措施",
+                 "整改责任人", "整改期限", "整改资金", "整改完成日期", "验收人", "验收日期", "销号日期", "隐患状态", "备注",
+                 "交办日期", "延期后期限", "回头看日期", "撤销日期", "挂牌督办级别", "督办单位", "隐患来源", "行业领域", "延期次数"]
+MESSY_WORDS = ["合计", "注：见说明", "签字", "一般", "重大", "重大事故隐患", "已销号", "整改中", "待整改", "已整改待审核",
+               "=SUM(A1)", "-1", "2021年4月2日", "2021.4.2", "2021/04/02", "20210402", "２０２１年４月２日", "30", "0", "市级",
+               "县级", "甲公司", "城关镇", "隐患描述", "排查日期", " ", "明天", "3级", "撤销", "作废", "回头看", "1e9", "nan", "-0"]
+MESSY_CELL = st.one_of(st.none(), st.sampled_from(MESSY_WORDS), st.text(max_size=6), st.integers(-10**6, 10**9),
+                       st.floats(allow_nan=False, allow_infinity=False), st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
+                       st.booleans())
+MESSY_OPTIONS = ImportOptions(default_town="城关镇", default_unit="默认单位")
+
+
+def _dry_real_again(path: Path) -> None:
+    """A dry run says what the real run does, row by row, and the same file again adds nothing."""
+    register = fresh_register()
+    dry = import_files(register, [path], MESSY_OPTIONS, dry_run=True)
+    real = import_files(register, [path], MESSY_OPTIONS)  # ImportReport checks the outcomes add up
+    assert [(r.row, r.outcome, r.reason) for r in dry.results] == [(r.row, r.outcome, r.reason) for r in real.results]
+    assert len(register) == real.imported
+    again = import_files(register, [path], MESSY_OPTIONS)
+    assert again.imported == again.updated == 0, [r.as_dict() for r in again.results]
+
+
+@given(st.lists(st.sampled_from(MESSY_HEADERS), min_size=2, max_size=12, unique=True), st.data())
+def test_messy_cells_never_break_the_import(tmp_path_factory, header: list[str], data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
+    if "隐患描述" not in header:
+        header = [*header, "隐患描述"]
+    rows: list[list[object]] = [header] + [[data.draw(MESSY_CELL) for _ in header] for _ in range(data.draw(st.integers(1, 8)))]
+    if data.draw(st.booleans()):
+        rows += rows[1:]  # the same rows twice in one sheet
+    _dry_real_again(write_xlsx(tmp_path_factory.mktemp("messy") / "m.xlsx", rows))
+
+
+GRID_CELL = st.one_of(
+    st.none(), st.sampled_from(MESSY_WORDS + MESSY_HEADERS + [f"{h}：" for h in MESSY_HEADERS] + [f"{h}：甲" for h in MESSY_HEADERS]),
+    st.text(max_size=4), st.integers(-5, 10**8), st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)))
+
+
+@given(st.lists(st.lists(GRID_CELL, max_size=6), min_size=1, max_size=12), st.sampled_from(["隐患1", "重大隐患表", "Sheet1"]))
+def test_any_small_sheet_reads_as_a_table_a_form_or_a_skipped_sheet(tmp_path_factory, grid: list[list[object]], name: str) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path_factory.mktemp("grid") / "g.xlsx", {name: grid})
+    (sheet,) = read_ledger(path).sheets
+    assert bool(sheet.problem) != bool(sheet.columns) and (not sheet.form or len(sheet.rows) == 1)
+    _dry_real_again(path)
