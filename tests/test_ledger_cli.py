@@ -71,6 +71,13 @@ def test_a_status_map_option(tmp_path: Path, db: str) -> None:
     assert next(iter(cli_module.open_register(db))).stage.value == "整改"
 
 
+def test_skipped_sheets_are_named_with_their_reason(tmp_path: Path, db: str) -> None:
+    ledger = write_xlsx(tmp_path / "b.xlsx", {"台账": ROWS, "汇总": [["乡镇", "企业数"], ["城关镇", 3]]})
+    code, out = run("import", str(ledger), "--db", db, "--town", "城关镇")
+    assert code == 0 and "跳过工作表 1" in out
+    assert "跳过工作表 b.xlsx / 汇总: 未找到含隐患描述列的表头" in out
+
+
 def test_dry_run_writes_nothing(tmp_path: Path, db: str) -> None:
     ledger = write_xlsx(tmp_path / "a.xlsx", ROWS)
     code, out = run("import", str(ledger), "--db", db, "--town", "城关镇", "--dry-run")

@@ -103,6 +103,14 @@ def test_a_form_without_a_level_is_rejected_with_the_reason_and_fixed_from_the_e
     assert again.imported == 1 and next(iter(register)).level is Level.MAJOR
 
 
+def test_two_hazards_on_one_form_are_refused_with_the_reason(tmp_path: Path) -> None:
+    rows = FORM + [["事故隐患内容", "二号罐区防火堤破损"], ["治理期限", dt.date(2025, 5, 30)]]
+    sheet = read_ledger(write_xlsx(tmp_path / "two.xlsx", rows)).sheets[0]
+    assert not sheet.rows and "2 个隐患描述" in sheet.problem
+    report = import_files(make_register("2025-12-31")[0], [tmp_path / "two.xlsx"], OPTIONS)
+    assert report.data_rows == 0 and report.skipped_sheets == ((str(tmp_path / "two.xlsx"), "Sheet1", sheet.problem),)
+
+
 def test_a_table_whose_header_was_not_found_is_never_read_as_a_form(tmp_path: Path) -> None:
     header = ["序号", "被检查单位", "隐患描述", "排查日期", "隐患等级", "整改期限"]
     data = [[i, "甲公司", f"灭火器过期{i}", "2025-01-02", "一般", 10] for i in range(1, 4)]

@@ -127,6 +127,8 @@ def import_command(
         f"{head}数据行 {s['data_rows']}: 导入 {s['imported']}, 更新 {s['updated']}, "
         f"拒绝 {s['rejected']}, 重复 {s['duplicates']} (跳过非数据行 {s['skipped_rows']}, 跳过工作表 {s['skipped_sheets']})"
     )
+    for file, sheet, why in report.skipped_sheets:
+        click.echo(f"  跳过工作表 {Path(file).name} / {sheet}: {why}", err=True)
     for r in report.rejected_rows()[:50]:
         col = f" [{r.column}]" if r.column else ""
         click.echo(f"  拒绝 {Path(r.file).name} / {r.sheet} / 第{r.row}行{col}: {r.reason}", err=True)

@@ -431,6 +431,7 @@ def _form(file: str, sheet: str, grid: list[list[Any]], merged: Merged, table: C
     (治理责任人：张三). A label whose next cell is another label has a blank value. A form has a
     description label with a value, at least three labels in all, and no row of three or more
     labels without values (that is a table's header: its rows are never read as one hazard).
+    A form with two descriptions comes back with its ``problem`` (one hazard per form).
     """
     span = {(r0, c0): c1 for (r0, c0), (_r1, c1) in merged}
     labels: list[str] = []
@@ -469,8 +470,12 @@ def _form(file: str, sheet: str, grid: list[list[Any]], merged: Merged, table: C
         if lonely >= 3:
             return None
     fields = [table.lookup(h) for h in labels]
-    if len(labels) < 3 or not any(f == "description" and not is_blank(v) for f, v in zip(fields, values)):
+    described = sum(1 for f, v in zip(fields, values) if f == "description" and not is_blank(v))
+    if len(labels) < 3 or not described:
         return None
+    if described > 1:
+        # two hazards laid out on one sheet: which labels belong to which is anybody's guess
+        return SheetTable(file, sheet, problem=f"表单式工作表中有 {described} 个隐患描述, 不能作为一个隐患读取; 请每个隐患一张表")
     heading = title or sheet
     if "level" not in fields and (major := _MAJOR_TITLE.search(heading)) and "一般" not in heading:
         # the form's title says what it holds (重大事故隐患治理情况表): that is its level
@@ -514,8 +519,8 @@ def _table(
         # labels below that header too, or nothing below it at all (no table to read)
         if form is not None and (
             found is None
-            or not set(form.header_rows) <= {r + 1 for r in found[1]}
-            or not any(filled[found[1][-1] + 1 :])
+            or (not form.problem and not set(form.header_rows) <= {r + 1 for r in found[1]})
+            or (not form.problem and not any(filled[found[1][-1] + 1 :]))
         ):
             return form
     if found is None:
