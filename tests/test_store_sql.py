@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import attrs
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from hazardloop.calendar import YearTable
@@ -400,3 +401,60 @@ def test_a_new_sqlite_file_gets_16k_pages_and_an_old_one_keeps_its_own(tmp_path)
         sizes[path.name] = conn.execute("PRAGMA page_size").fetchone()[0]
         conn.close()
     assert sizes == {"new.db": 16384, "old.db": 4096}
+
+
+def _discovered_and_assigned(register) -> str:  # type: ignore[no-untyped-def]
+    h = register.discover(unit_code="U1", domain="hazchem", description="读一次", on="2026-01-05",
+                          source="企业自查", level="一般", actor=FINDER)
+    register.assign(h.hazard_id, on="2026-01-06", actor=ASSIGNER, responsible_person=RESPONSIBLE,
+                    supervising_department="县应急管理局", deadline="2026-01-30")
+    return h.hazard_id
+
+
+@contextmanager
+def _queries(store):  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *rest):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+
+
+def test_ids_stored_hazards_already_carry_are_skipped_and_fresh_ids_cost_no_query(store_url) -> None:  # type: ignore[no-untyped-def]
+    memory, _ = make_register("2026-01-05", units=(make_unit("U1"),))
+    held = [_discovered_and_assigned(memory) for _ in range(3)]  # H000001…H000003, as import-events brings them
+    with open_store(store_url) as store:
+        store.append([Append(h, 0, memory.history(h), memory.get(h)) for h in held])
+        hid = store.next_hazard_id()
+        assert hid == "H000004" and hid not in held
+        with _queries(store) as seen:
+            assert store.state(hid) is None  # handed out, not yet stored: known to hold nothing
+        assert not [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+        register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+        new = _discovered_and_assigned(register)
+        assert new == "H000005" and store.state(new) == register.get(new) and store.state(new).version == 2
+
+
+def test_a_batch_reads_each_stored_state_once_and_still_meets_a_concurrent_change(store_url) -> None:  # type: ignore[no-untyped-def]
+    with open_store(store_url) as store, open_store(store_url) as other:
+        register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+        hid = _discovered_and_assigned(register)
+        rival, _ = make_register("2026-01-05", store=other)
+        with pytest.raises(ConcurrencyError):
+            with register.batch():
+                with _queries(store) as seen:
+                    assert [s.hazard_id for s in register] == [hid]
+                    assert register.get(hid).version == 2 and hid in register
+                    register.start_rectification(hid, on="2026-01-07", actor=RESPONSIBLE, measures="先读后写")
+                    assert register.get(hid).version == 3  # the batch's own state
+                selects = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+                assert len(selects) == 1  # the iteration; get, contains and start read nothing more
+                rival.start_rectification(hid, on="2026-01-07", actor=RESPONSIBLE, measures="抢先")
+        # the batch stored nothing; the rival's change stands
+        assert [e.payload.measures for e in store.events(hid)[2:]] == ["抢先"]
+        assert register.get(hid).version == 3

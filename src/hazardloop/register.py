@@ -160,15 +160,25 @@ class Register:
         self.store: EventStore = store if store is not None else MemoryStore()
         self.hooks: RegisterHooks = hooks if hooks is not None else NoHooks()
         self._pending: dict[str, Append] | None = None
+        # inside a batch, the stored states read so far (None: no such hazard): read once
+        self._seen: dict[str, HazardState | None] = {}
 
     # -----------------------------------------------------------------------------------------
     # appending
     # -----------------------------------------------------------------------------------------
 
     def _current(self, hazard_id: str) -> HazardState | None:
-        if self._pending is not None and hazard_id in self._pending:
-            return self._pending[hazard_id].state
-        return self.store.state(hazard_id)
+        if self._pending is None:
+            return self.store.state(hazard_id)
+        item = self._pending.get(hazard_id)
+        if item is not None:
+            return item.state
+        # a batch reads each stored state once (a durable store answers with a query); what
+        # changes underneath it meanwhile is caught when it is stored (expected versions)
+        seen = self._seen
+        if hazard_id not in seen:
+            seen[hazard_id] = self.store.state(hazard_id)
+        return seen[hazard_id]
 
     def _require(self, hazard_id: str) -> HazardState:
         state = self._current(hazard_id)
@@ -286,6 +296,7 @@ class Register:
         if self._pending is not None:
             raise RuntimeError("batches do not nest")
         self._pending = {}
+        self._seen = {}
         try:
             yield self
             pending = list(self._pending.values())
@@ -294,6 +305,7 @@ class Register:
                 self.store.append(pending)
         finally:
             self._pending = None
+            self._seen = {}
 
     # -----------------------------------------------------------------------------------------
     # units
@@ -828,7 +840,17 @@ class Register:
         return self.store.count()
 
     def __iter__(self) -> Iterator[HazardState]:
-        return iter(self.store.states())
+        if self._pending is None:
+            return iter(self.store.states())
+        return self._iter_seen()
+
+    def _iter_seen(self) -> Iterator[HazardState]:
+        # inside a batch the states read are remembered, as _current() remembers them (a ledger
+        # import reads them all first, then meets most of them again)
+        seen = self._seen
+        for state in self.store.states():
+            seen.setdefault(state.hazard_id, state)
+            yield state
 
     def state_as_of(self, hazard_id: str, as_of: _dt.date | str) -> HazardState | None:
         """The hazard as it stood at the end of ``as_of`` (None if not yet found)."""

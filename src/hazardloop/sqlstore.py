@@ -301,6 +301,9 @@ class SqlStore:
         self._prefix = id_prefix
         self._ids: list[int] = []  # a block of reserved hazard numbers, handed out in order
         self._block = 1
+        # ids handed out by this store and not yet appended: state() knows they hold nothing
+        # without asking the database (a bulk import asks for every new hazard)
+        self._fresh: set[str] = set()
         with self._write() as conn:
             S.migrate(conn)
         self._checkpointer = _WalCheckpointer.for_engine(engine)  # the file exists by now
@@ -350,17 +353,17 @@ class SqlStore:
     def next_hazard_id(self) -> str:
         """A new hazard id ``H000001``…, never handed out before, by any process.
 
-        Numbers are reserved in growing blocks (1, 2, 4 … 256) so that a bulk import does not
+        Numbers are reserved in growing blocks (1, 2, 4 … 1024) so that a bulk import does not
         pay one transaction per hazard; numbers reserved but unused are skipped, never reused.
+        Ids that hazards stored under them already carry (imported from elsewhere) are left out
+        of a block when it is reserved. A hazard stored under an id after that is caught by the
+        append, as any concurrent change is (:class:`~hazardloop.errors.ConcurrencyError`).
         """
-        while True:
-            if not self._ids:
-                self._reserve()
-            hid = f"{self._prefix}{self._ids.pop(0):06d}"
-            with self._read() as conn:  # an imported hazard may already carry this id
-                taken = conn.execute(sa.select(S.hazards.c.version).where(S.hazards.c.hazard_id == hid)).first()
-            if taken is None:
-                return hid
+        while not self._ids:
+            self._reserve()
+        hid = f"{self._prefix}{self._ids.pop():06d}"
+        self._fresh.add(hid)
+        return hid
 
     def _reserve(self) -> None:
         name = f"hazard_id:{self._prefix}"
@@ -374,8 +377,15 @@ class SqlStore:
                 conn.execute(S.counters.insert().values(name=name, value=end - 1))
             else:
                 conn.execute(S.counters.update().where(S.counters.c.name == name).values(value=end - 1))
-        self._ids = list(range(start, end))
-        self._block = min(self._block * 2, 256)
+        ids = [f"{self._prefix}{n:06d}" for n in range(start, end)]
+        taken: set[str] = set()
+        with self._read() as conn:
+            for at in range(0, len(ids), 500):
+                taken.update(conn.execute(
+                    sa.select(S.hazards.c.hazard_id).where(S.hazards.c.hazard_id.in_(ids[at : at + 500]))).scalars())
+        # popped from the end: reversed, so they are handed out in order
+        self._ids = [n for n, hid in zip(range(end - 1, start - 1, -1), reversed(ids)) if hid not in taken]
+        self._block = min(self._block * 2, 1024)
 
     @staticmethod
     def _prepare(item: Append, last: list[Any]) -> _Prepared:
@@ -418,6 +428,8 @@ class SqlStore:
         """
         if not batch:
             return
+        # stored or refused, these ids are no longer known to hold nothing: state() asks again
+        self._fresh.difference_update(item.hazard_id for item in batch)
         last: list[Any] = [None, ""]
         checkpoint = None
         if self._checkpointer is not None and sum(len(item.events) for item in batch) >= _BACKGROUND_CHECKPOINT_FROM:
@@ -551,6 +563,8 @@ class SqlStore:
 
     def state(self, hazard_id: str) -> HazardState | None:
         """The current state of a hazard (from the projection), or None."""
+        if hazard_id in self._fresh:
+            return None
         with self._read() as conn:
             row = conn.execute(_STATE_QUERY.where(S.hazards.c.hazard_id == hazard_id)).first()
         return None if row is None else state_from_projection(row[1:], row[0])

@@ -198,6 +198,9 @@ class _Work:
         self.loose: dict[tuple[Any, ...], list[tuple[str, str, str | None]]] = {}
         self.unkeyed: dict[str, list[Event]] = {}  # events committed whose keys nobody asked for yet
         for state in register:
+            # kept: a re-import meets most of them again (a durable store would answer each
+            # register.get() with a query)
+            self.states[state.hazard_id] = state
             self._index(state)
 
     def _index(self, state: HazardState) -> None:
@@ -247,10 +250,8 @@ class _Work:
         self.states[hid] = state
         if new:
             self.keys[hid] = []
-        else:
-            self.history(hid)
-        # most hazards a ledger adds are never met again in the same import: their event keys
-        # are made when a later row asks for them (:meth:`history`), not for every row
+        # event keys are made when a later row asks for them (:meth:`history`: the stored
+        # events, then these), not for every row: most hazards are never met again in an import
         self.unkeyed.setdefault(hid, []).extend(events)
         if new:
             self._index(state)
@@ -259,7 +260,6 @@ class _Work:
 def _diff(builder: EventBuilder, work: _Work, hid: str, facts: RowFacts) -> tuple[Outcome, list[Event]]:
     """Compare a row with a hazard already held: new events to append, nothing, or a contradiction."""
     state = work.state(hid)
-    held = work.history(hid)
     if state.level is not facts.discovery.level:
         raise RowRejected("隐患等级", facts.discovery.level.value,
                       f"等级与登记不符 (登记: {state.level.value}); 改变等级请用 重新定级")
@@ -269,6 +269,7 @@ def _diff(builder: EventBuilder, work: _Work, hid: str, facts: RowFacts) -> tupl
             return Outcome.DUPLICATE, []
         return Outcome.UPDATED, builder.build(hid, state.version, fill_from(steps, state.last_event_on))
     # the row's steps, dated as they would be for a new hazard, then compared event by event
+    held = work.history(hid)  # only here: on a durable store it is a query
     steps = fill_dates(facts.steps)
     # compare deadlines as the register computes them: rebuild the row alone to get them
     fresh = builder.build("(比较)", 0, steps)
@@ -359,7 +360,7 @@ def import_ledgers(
     units = list(register.units())
     units_by_name = {u.name: u.code for u in units}
     unit_towns = {u.code: u.town for u in units}
-    work = _Work(register)
+    work: _Work
     results: list[RowResult] = []
     skipped: list[tuple[str, str, int, str]] = []
     skipped_sheets: list[tuple[str, str, str]] = []
@@ -427,9 +428,11 @@ def import_ledgers(
 
     with _gc_paused():
         if dry_run:
+            work = _Work(register)
             run()
         else:
             with register.batch():
+                work = _Work(register)  # inside the batch: it remembers the states read
                 run()
     return ImportReport(tuple(results), tuple(skipped), tuple(skipped_sheets), dry_run, tuple(headers), tuple(metas))
 
