@@ -458,3 +458,30 @@ def test_a_batch_reads_each_stored_state_once_and_still_meets_a_concurrent_chang
         # the batch stored nothing; the rival's change stands
         assert [e.payload.measures for e in store.events(hid)[2:]] == ["抢先"]
         assert register.get(hid).version == 3
+
+
+def test_importing_a_ledger_again_costs_a_few_queries_not_one_per_row(store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ledger_support import write_xlsx
+
+    from hazardloop.ledger import ImportOptions, export_ledger, import_files
+
+    header = ["隐患描述", "被检查单位", "所属乡镇", "排查日期", "隐患等级", "整改期限", "隐患状态"]
+    rows = [header] + [[f"隐患{i}", "甲公司", "城关镇", "2026-01-02", "一般", 10 + i, "整改中"] for i in range(60)]
+    ledger = write_xlsx(tmp_path / "l.xlsx", rows)
+    with open_store(store_url) as store:
+        register, _ = make_register("2026-01-05", store=store)
+        assert import_files(register, [ledger], ImportOptions()).imported == 60
+        exported = tmp_path / "e.xlsx"
+        export_ledger(register, exported, as_of="2026-01-05")  # with its 办理过程 column
+        with _queries(store) as seen:
+            again = import_files(register, [ledger], ImportOptions())
+            exported_again = import_files(register, [exported], ImportOptions())
+        assert again.duplicates == exported_again.duplicates == 60
+        selects = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+        # units, the states, and (for the exported ledger) its hazards' events: per import, not per row
+        assert len(selects) <= 6, selects
+        ids = [s.hazard_id for s in register][:3] + ["H999999"]
+        assert register.histories(ids) == {h: register.history(h) for h in ids[:3]}
+        memory, _ = make_register("2026-01-05")
+        import_files(memory, [ledger], ImportOptions())
+        assert memory.histories(ids) == {h: memory.history(h) for h in ids[:3]} == register.histories(ids)

@@ -833,6 +833,21 @@ class Register:
         self._require(hazard_id)
         return tuple(self.store.events(hazard_id))
 
+    def histories(self, hazard_ids: Iterable[str]) -> dict[str, tuple[Event, ...]]:
+        """Every event of each of ``hazard_ids`` that the store holds, in order (stored events
+        only: not those of a batch still open). Unknown ids are left out; a durable store reads
+        them all in a few queries instead of one per hazard."""
+        ids = list(dict.fromkeys(hazard_ids))
+        bulk = getattr(self.store, "events_of", None)
+        if bulk is not None:
+            return dict(bulk(ids))
+        out = {}
+        for hid in ids:
+            events = tuple(self.store.events(hid))
+            if events:
+                out[hid] = events
+        return out
+
     def __contains__(self, hazard_id: object) -> bool:
         return isinstance(hazard_id, str) and self._current(hazard_id) is not None
 

@@ -577,6 +577,22 @@ class SqlStore:
             ).scalars()
             return tuple(event_from_dict(json.loads(body)) for body in rows)
 
+    def events_of(self, hazard_ids: Sequence[str]) -> dict[str, tuple[Event, ...]]:
+        """The events of each of ``hazard_ids`` that is stored, in order, in one query per 500."""
+        out: dict[str, list[Event]] = {}
+        ids = list(dict.fromkeys(hazard_ids))
+        with self._read() as conn:
+            for at in range(0, len(ids), 500):
+                chunk = tuple(ids[at : at + 500])
+                rows = conn.exec_driver_sql(
+                    f"SELECT hazard_id, body FROM hl_events WHERE hazard_id IN ({', '.join([self._ph] * len(chunk))}) "
+                    "ORDER BY hazard_id, seq",
+                    chunk,
+                )
+                for hid, body in rows:
+                    out.setdefault(hid, []).append(event_from_dict(json.loads(body)))
+        return {hid: tuple(events) for hid, events in out.items()}
+
     def hazard_ids(self) -> list[str]:
         """Every hazard id, in the order the hazards were first stored."""
         with self._read() as conn:

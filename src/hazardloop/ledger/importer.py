@@ -237,6 +237,12 @@ class _Work:
             self.states[hid] = self.register.get(hid)
         return self.states[hid]
 
+    def prefetch(self, hids: set[str]) -> None:
+        """Read the stored events of ``hids`` at once (rows with a 办理过程 column compare them)."""
+        wanted = {h for h in hids if h not in self.keys}
+        for hid, events in self.register.histories(sorted(wanted)).items():
+            self.keys[hid] = [event_key(e) for e in events if e.kind in HISTORY_KINDS]
+
     def history(self, hid: str) -> list[tuple[Any, ...]]:
         keys = self.keys.get(hid)
         if keys is None:
@@ -382,17 +388,42 @@ def import_ledgers(
                     metas.append((lf.path, sheet.sheet, sheet.meta))
                 skipped.extend((lf.path, sheet.sheet, s.row, s.reason) for s in sheet.skipped)
                 reader = SheetRows(sheet, options, units_by_name, unit_towns)
+                early = _facts_first(reader, sheet.rows) if work.states and reader.has_history else None
                 for at, row in enumerate(sheet.rows):
-                    results.append(_one(reader, row, at, lf.path, sheet.sheet))
+                    results.append(_one(reader, row, at, lf.path, sheet.sheet, None if early is None else early[at]))
                     done += 1
                     if progress is not None and done % 500 == 0:
                         progress(done)
         if progress is not None:
             progress(done)
 
-    def _one(reader: SheetRows, row: DataRow, at: int, path: str, sheet_name: str) -> RowResult:
+    def _facts_first(reader: SheetRows, rows: Sequence[DataRow]) -> list[RowFacts | Exception]:
+        # an exported ledger (办理过程 column) met again: every row compares its history with the
+        # stored one, so the stored events of the hazards the rows name are read in bulk first
+        early: list[RowFacts | Exception] = []
+        held: set[str] = set()
+        for at, row in enumerate(rows):
+            try:
+                facts = reader.facts(row, at)
+            except (RowRejected, HazardloopError) as exc:
+                early.append(exc)
+                continue
+            early.append(facts)
+            hid = work.find(facts) if facts.history else None
+            if hid is not None:
+                held.add(hid)
+        work.prefetch(held)
+        return early
+
+    def _one(reader: SheetRows, row: DataRow, at: int, path: str, sheet_name: str,
+             early: RowFacts | Exception | None = None) -> RowResult:
         try:
-            facts = reader.facts(row, at)
+            if early is None:
+                facts = reader.facts(row, at)
+            elif isinstance(early, Exception):
+                raise early
+            else:
+                facts = early
             builder = EventBuilder(register, facts, (path, sheet_name, row.row), shared)
             hid = work.find(facts)
             if hid is None:

@@ -385,6 +385,11 @@ class SheetRows:
         self._by_column = None  # only the columns kept above stay alive
         self._cells = []
 
+    @property
+    def has_history(self) -> bool:
+        """The sheet has a 办理过程 column (an exported ledger): its rows carry whole histories."""
+        return "history" in self.cols
+
     def _position(self, row: DataRow) -> int:
         """Where ``row`` stands in ``sheet.rows`` (for a caller that does not say)."""
         if self._positions is None:
