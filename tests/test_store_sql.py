@@ -480,6 +480,10 @@ def test_importing_a_ledger_again_costs_a_few_queries_not_one_per_row(store_url,
         selects = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
         # units, the states, and (for the exported ledger) its hazards' events: per import, not per row
         assert len(selects) <= 6, selects
+        with _queries(store) as seen:
+            export_ledger(register, tmp_path / "e2.xlsx", as_of="2026-01-05")
+        selects = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+        assert len(selects) <= 6, selects  # the export reads the histories in bulk too
         ids = [s.hazard_id for s in register][:3] + ["H999999"]
         assert register.histories(ids) == {h: register.history(h) for h in ids[:3]}
         memory, _ = make_register("2026-01-05")
