@@ -239,9 +239,10 @@ class _Work:
 
     def prefetch(self, hids: set[str]) -> None:
         """Read the stored events of ``hids`` at once (rows with a 办理过程 column compare them)."""
-        wanted = {h for h in hids if h not in self.keys}
-        for hid, events in self.register.histories(sorted(wanted)).items():
-            self.keys[hid] = [event_key(e) for e in events if e.kind in HISTORY_KINDS]
+        wanted = sorted(h for h in hids if h not in self.keys)
+        for at in range(0, len(wanted), 2000):  # only the keys are kept: the events go chunk by chunk
+            for hid, events in self.register.histories(wanted[at : at + 2000]).items():
+                self.keys[hid] = [event_key(e) for e in events if e.kind in HISTORY_KINDS]
 
     def history(self, hid: str) -> list[tuple[Any, ...]]:
         keys = self.keys.get(hid)
