@@ -489,3 +489,27 @@ def test_importing_a_ledger_again_costs_a_few_queries_not_one_per_row(store_url,
         memory, _ = make_register("2026-01-05")
         import_files(memory, [ledger], ImportOptions())
         assert memory.histories(ids) == {h: memory.history(h) for h in ids[:3]} == register.histories(ids)
+
+
+def test_escalations_read_the_register_in_bulk_and_match_the_memory_register(store_url) -> None:  # type: ignore[no-untyped-def]
+    def overdue_register(store=None):  # type: ignore[no-untyped-def]
+        register, _ = make_register("2026-01-05", store=store, units=(make_unit("U1"),))
+        for i in range(25):
+            h = register.discover(unit_code="U1", domain="hazchem", description=f"逾期{i}", on="2026-01-05",
+                                  source="企业自查", level="一般", actor=FINDER)
+            register.assign(h.hazard_id, on="2026-01-06", actor=ASSIGNER, responsible_person=RESPONSIBLE,
+                            supervising_department="县应急管理局", deadline=f"2026-01-{10 + i % 10}")
+        return register
+
+    memory = overdue_register()
+    expected = [(e.hazard_id, e.payload.tier, e.occurred_on) for e in memory.escalations("2026-01-01", "2026-03-31")]
+    assert expected  # every default tier of every hazard, within the window
+    with open_store(store_url) as store:
+        register = overdue_register(store)
+        with _queries(store) as seen:
+            with register.batch():
+                got = [(e.hazard_id, e.payload.tier, e.occurred_on) for e in register.escalations("2026-01-01", "2026-03-31")]
+        assert got == expected
+        selects = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+        assert len(selects) <= 6, selects  # the states, the histories, the append's checks: not per hazard
+        assert register.escalations("2026-01-01", "2026-03-31") == []  # recorded once

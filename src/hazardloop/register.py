@@ -736,12 +736,21 @@ class Register:
         start, end = to_date(since), to_date(until)
         tiers = self.config.tiers
         recorded: list[Event] = []
-        for hid in list(self.store.hazard_ids()):
-            state = self._require(hid)
+        # the states in one read and the histories 2,000 hazards at a time: a durable store
+        # answers each read with a query, and a county register holds tens of thousands
+        candidates = []
+        for state in list(self):  # in a batch, the states read are remembered for the appends
+            if self._pending is not None and state.hazard_id in self._pending:
+                state = self._pending[state.hazard_id].state
             # a voided hazard was entered by mistake: nothing to catch up on
-            if state.assigned_on is None or K.ESCALATE not in allowed_kinds(state.stage):
-                continue
-            events = self.store.events(hid)
+            if state.assigned_on is not None and K.ESCALATE in allowed_kinds(state.stage):
+                candidates.append(state)
+        histories: dict[str, tuple[Event, ...]] = {}
+        for n, state in enumerate(candidates):
+            hid = state.hazard_id
+            if n % 2000 == 0:
+                histories = self.histories(s.hazard_id for s in candidates[n : n + 2000])
+            events = histories.get(hid, ())
             deadlines = sorted(
                 {
                     d
