@@ -801,7 +801,7 @@ class Register:
         """
         day = to_date(on)
         recorded: list[Event] = []
-        for state in list(self.store.states()):
+        for state in list(self):  # in a batch, the states read are remembered for the appends
             if not (state.is_open and state.deadline_provisional and state.assigned_on and state.listing_level):
                 continue
             if state.extension_count or state.reopen_count:
