@@ -291,7 +291,10 @@ class Register:
     def batch(self) -> Iterator[Register]:
         """Collect every event recorded inside the block and store them atomically at its end.
 
-        If the block raises, nothing of it is stored. Batches do not nest.
+        If the block raises, nothing of it is stored. Batches do not nest. Inside the block each
+        stored state is read once and remembered (iterating the register remembers them all):
+        what other writers change meanwhile is not seen, and is caught when the block's events
+        are stored (:class:`~hazardloop.errors.ConcurrencyError`, nothing stored).
         """
         if self._pending is not None:
             raise RuntimeError("batches do not nest")
