@@ -299,7 +299,6 @@ class Register:
         if self._pending is not None:
             raise RuntimeError("batches do not nest")
         self._pending = {}
-        self._seen = {}
         try:
             yield self
             pending = list(self._pending.values())
@@ -748,12 +747,7 @@ class Register:
             # a voided hazard was entered by mistake: nothing to catch up on
             if state.assigned_on is not None and K.ESCALATE in allowed_kinds(state.stage):
                 candidates.append(state)
-        histories: dict[str, tuple[Event, ...]] = {}
-        for n, state in enumerate(candidates):
-            hid = state.hazard_id
-            if n % 2000 == 0:
-                histories = self.histories(s.hazard_id for s in candidates[n : n + 2000])
-            events = histories.get(hid, ())
+        for state, (hid, events) in zip(candidates, self.each_history(s.hazard_id for s in candidates)):
             deadlines = sorted(
                 {
                     d
@@ -859,6 +853,17 @@ class Register:
             if events:
                 out[hid] = events
         return out
+
+    def each_history(self, hazard_ids: Iterable[str], *, at_once: int = 2000) -> Iterator[tuple[str, tuple[Event, ...]]]:
+        """``(hazard_id, events)`` for each of ``hazard_ids`` in the order given (no events for an
+        unknown id), read through :meth:`histories` ``at_once`` hazards at a time: a register's
+        worth of histories in a few queries, never all of them in memory at once."""
+        ids = list(hazard_ids)
+        for at in range(0, len(ids), at_once):
+            part = ids[at : at + at_once]
+            found = self.histories(part)
+            for hid in part:
+                yield hid, found.get(hid, ())
 
     def __contains__(self, hazard_id: object) -> bool:
         return isinstance(hazard_id, str) and self._current(hazard_id) is not None

@@ -299,7 +299,7 @@ class SqlStore:
         self.dialect = engine.dialect.name
         self._ph = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._prefix = id_prefix
-        self._ids: list[int] = []  # a block of reserved hazard numbers, handed out in order
+        self._ids: list[str] = []  # a block of reserved hazard ids, last first (handed out by pop())
         self._block = 1
         # ids handed out by this store and not yet appended: state() knows they hold nothing
         # without asking the database (a bulk import asks for every new hazard)
@@ -361,7 +361,7 @@ class SqlStore:
         """
         while not self._ids:
             self._reserve()
-        hid = f"{self._prefix}{self._ids.pop():06d}"
+        hid = self._ids.pop()
         self._fresh.add(hid)
         return hid
 
@@ -377,15 +377,20 @@ class SqlStore:
                 conn.execute(S.counters.insert().values(name=name, value=end - 1))
             else:
                 conn.execute(S.counters.update().where(S.counters.c.name == name).values(value=end - 1))
-        ids = [f"{self._prefix}{n:06d}" for n in range(start, end)]
-        taken: set[str] = set()
+        ids = [f"{self._prefix}{n:06d}" for n in range(end - 1, start - 1, -1)]  # last first
         with self._read() as conn:
-            for at in range(0, len(ids), 500):
-                taken.update(conn.execute(
-                    sa.select(S.hazards.c.hazard_id).where(S.hazards.c.hazard_id.in_(ids[at : at + 500]))).scalars())
-        # popped from the end: reversed, so they are handed out in order
-        self._ids = [n for n, hid in zip(range(end - 1, start - 1, -1), reversed(ids)) if hid not in taken]
+            taken = {hid for hid, in self._rows_for_ids(conn, "SELECT hazard_id FROM hl_hazards", ids)}
+        self._ids = [hid for hid in ids if hid not in taken]
         self._block = min(self._block * 2, 1024)
+
+    def _rows_for_ids(self, conn: Connection, select: str, hazard_ids: Sequence[str], order: str = "") -> Iterator[Any]:
+        """The rows of ``select … WHERE hazard_id IN (…) order`` for ``hazard_ids``, 500 ids a
+        query. SQL text, not a select(): compiling an IN of 500 bound parameters cost more than
+        the query."""
+        for at in range(0, len(hazard_ids), 500):
+            chunk = tuple(hazard_ids[at : at + 500])
+            marks = ", ".join([self._ph] * len(chunk))
+            yield from conn.exec_driver_sql(f"{select} WHERE hazard_id IN ({marks}) {order}", chunk)
 
     @staticmethod
     def _prepare(item: Append, last: list[Any]) -> _Prepared:
@@ -532,17 +537,8 @@ class SqlStore:
         return row.head, int(row.length)
 
     def _versions(self, conn: Connection, hazard_ids: set[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        ids = sorted(hazard_ids)
-        # SQL text, not a select(): compiling an IN of 500 bound parameters cost more than the query
-        for i in range(0, len(ids), 500):
-            chunk = tuple(ids[i : i + 500])
-            marks = ", ".join([self._ph] * len(chunk))
-            rows = conn.exec_driver_sql(
-                f"SELECT hazard_id, version FROM hl_hazards WHERE hazard_id IN ({marks})", chunk
-            )
-            out.update({hid: int(v) for hid, v in rows})
-        return out
+        rows = self._rows_for_ids(conn, "SELECT hazard_id, version FROM hl_hazards", sorted(hazard_ids))
+        return {hid: int(v) for hid, v in rows}
 
     def _already_stored(self, conn: Connection, p: _Prepared, actual: int) -> bool:
         item = p.item
@@ -582,15 +578,8 @@ class SqlStore:
         out: dict[str, list[Event]] = {}
         ids = list(dict.fromkeys(hazard_ids))
         with self._read() as conn:
-            for at in range(0, len(ids), 500):
-                chunk = tuple(ids[at : at + 500])
-                rows = conn.exec_driver_sql(
-                    f"SELECT hazard_id, body FROM hl_events WHERE hazard_id IN ({', '.join([self._ph] * len(chunk))}) "
-                    "ORDER BY hazard_id, seq",
-                    chunk,
-                )
-                for hid, body in rows:
-                    out.setdefault(hid, []).append(event_from_dict(json.loads(body)))
+            for hid, body in self._rows_for_ids(conn, "SELECT hazard_id, body FROM hl_events", ids, "ORDER BY hazard_id, seq"):
+                out.setdefault(hid, []).append(event_from_dict(json.loads(body)))
         return {hid: tuple(events) for hid, events in out.items()}
 
     def hazard_ids(self) -> list[str]:

@@ -172,9 +172,6 @@ def _values(
     }
 
 
-_HISTORIES_AT_ONCE = 2000
-
-
 def ledger_rows(
     register: Register,
     as_of: _dt.date | str | None = None,
@@ -205,12 +202,10 @@ def ledger_rows(
     rows = []
     overdue = []
     due_soon = register.config.due_soon_days
-    histories: dict[str, tuple[Event, ...]] = {}
-    for n, st in enumerate(chosen, 1):
-        if st.hazard_id not in histories:
-            # read in bulk, 2,000 hazards at a time: a durable store answers each read with a query
-            histories = register.histories(s.hazard_id for s in chosen[n - 1 : n - 1 + _HISTORIES_AT_ONCE])
-        events = [e for e in histories.get(st.hazard_id, ()) if e.occurred_on <= day]
+    # the histories in bulk: a durable store answers each read with a query
+    histories = register.each_history(st.hazard_id for st in chosen)
+    for (n, st), (_, history) in zip(enumerate(chosen, 1), histories):
+        events = [e for e in history if e.occurred_on <= day]
         vals = _values(st, events, day, colours, unit_names, due_soon)
         vals["row_no"] = n
         extra = dict(st.extra)

@@ -239,9 +239,9 @@ class _Work:
 
     def prefetch(self, hids: set[str]) -> None:
         """Read the stored events of ``hids`` at once (rows with a 办理过程 column compare them)."""
-        wanted = sorted(h for h in hids if h not in self.keys)
-        for at in range(0, len(wanted), 2000):  # only the keys are kept: the events go chunk by chunk
-            for hid, events in self.register.histories(wanted[at : at + 2000]).items():
+        # only the keys are kept: the events go chunk by chunk
+        for hid, events in self.register.each_history(sorted(h for h in hids if h not in self.keys)):
+            if events:
                 self.keys[hid] = [event_key(e) for e in events if e.kind in HISTORY_KINDS]
 
     def history(self, hid: str) -> list[tuple[Any, ...]]:

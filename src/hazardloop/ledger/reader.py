@@ -519,8 +519,8 @@ def _table(
         # labels below that header too, or nothing below it at all (no table to read)
         if form is not None and (
             found is None
-            or (not form.problem and not set(form.header_rows) <= {r + 1 for r in found[1]})
-            or (not form.problem and not any(filled[found[1][-1] + 1 :]))
+            or not form.problem
+            and (not set(form.header_rows) <= {r + 1 for r in found[1]} or not any(filled[found[1][-1] + 1 :]))
         ):
             return form
     if found is None:
